@@ -1,0 +1,190 @@
+"""Expected flows without simulation: the flow graph as an absorbing Markov chain.
+
+For each referral source, stages are transient states and outcomes absorbing
+ones. With Q the stage-to-stage shares and R the stage-to-outcome shares, the
+expected visits to each stage are e·(I − Q)⁻¹ for entries e, and the expected
+outcomes are those visits times R. Practitioner hours follow from the visits
+and the mean time per case. Counts are per year, averaged over the horizon.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from flowsim.calendar import expected_contacts_per_day
+from flowsim.graph import REVIEW_SOURCE, WAITING_SOURCE, flow_graph, routing_sources
+from flowsim.scenario.schema import Outcome, Scenario
+
+DAYS_PER_WEEK = 7.0
+
+
+@dataclass(frozen=True)
+class RoleLoad:
+    hours_demanded: float
+    hours_available: float
+
+    @property
+    def utilisation(self) -> float:
+        if self.hours_available > 0:
+            return self.hours_demanded / self.hours_available
+        return math.inf if self.hours_demanded > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class ExpectedFlows:
+    """Expected yearly counts through the graph, and the practitioner load they make."""
+
+    scenario: str
+    contacts: float
+    stages: dict[str, float]
+    outcomes: dict[str, float]
+    edges: dict[tuple[str, str], float]
+    by_source: dict[str, dict[str, float]]
+    roles: dict[str, RoleLoad]
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """Plain values for JSON."""
+        return {
+            "scenario": self.scenario,
+            "contacts": self.contacts,
+            "stages": self.stages,
+            "outcomes": self.outcomes,
+            "roles": {
+                name: {
+                    "hours_demanded": load.hours_demanded,
+                    "hours_available": load.hours_available,
+                    "utilisation": load.utilisation if math.isfinite(load.utilisation) else None,
+                }
+                for name, load in self.roles.items()
+            },
+            "warnings": self.warnings,
+        }
+
+
+def entries_over_horizon(scenario: Scenario, source: str) -> dict[str, float]:
+    """Expected people entering each stage from ``source`` during the horizon."""
+    entries: dict[str, float] = {}
+    if source in scenario.demand.sources:
+        days = expected_contacts_per_day(scenario)[scenario.time.warm_up_days:]
+        stage = scenario.demand.entry_stage(source)
+        entries[stage] = days.sum() * scenario.demand.sources[source]
+    for stage, waiting in scenario.waiting_list.items():
+        if (waiting.source or WAITING_SOURCE) == source:
+            entries[stage] = entries.get(stage, 0.0) + waiting.count
+    return entries
+
+
+def absorb(scenario: Scenario, source: str, entries: dict[str, float]) -> tuple[dict, dict, dict]:
+    """Visits per stage, arrivals per outcome and flow per edge for these entries."""
+    graph = flow_graph(scenario, source)
+    stages, outcomes = list(scenario.stages), list(scenario.outcomes)
+    index = {name: i for i, name in enumerate(stages)}
+    q = np.zeros((len(stages), len(stages)))
+    for a, b, share in graph.edges(data="share"):
+        if b in index:
+            q[index[a], index[b]] = share
+    e = np.array([entries.get(s, 0.0) for s in stages])
+    visits = np.linalg.solve((np.eye(len(stages)) - q).T, e)
+    visit = dict(zip(stages, visits))
+    edges = {(a, b): visit[a] * share for a, b, share in graph.edges(data="share")}
+    reached = {o: sum(f for (a, b), f in edges.items() if b == o) for o in outcomes}
+    return visit, reached, edges
+
+
+def expected_reviews(scenario: Scenario, new_packages: dict[str, float]) -> float:
+    """Expected reviews during the horizon, from the existing caseload and new packages.
+
+    A package lasts an exponential time of mean d and is reviewed every I days,
+    the first review of a new package after f days. The existing caseload's
+    review dates are spread evenly over one interval, so each package gives
+    (d/I)(1 − e^(−T/d)) reviews in a horizon of T days. A new package started at
+    a uniform time in the horizon gives Σⱼ (T − f − jI)⁺ e^(−(f+jI)/d) / T.
+    Reviews of packages that start from reviews are not counted.
+    """
+    horizon = scenario.time.horizon_days
+    total = 0.0
+    for name, outcome in scenario.package_outcomes().items():
+        d, interval, first = _review_timing(outcome)
+        if interval is None:
+            continue
+        existing = scenario.caseload.packages.get(name, 0.0)
+        total += existing * (d / interval) * (1 - math.exp(-horizon / d))
+        started = new_packages.get(name, 0.0)
+        j, offset, per_package = 0, first, 0.0
+        while offset < horizon:
+            per_package += (horizon - offset) * math.exp(-offset / d)
+            j, offset = j + 1, first + (j + 1) * interval
+        total += started * per_package / horizon
+    return total
+
+
+def _review_timing(outcome: Outcome) -> tuple[float, float | None, float]:
+    d = outcome.mean_duration_weeks * DAYS_PER_WEEK
+    if outcome.review_every_weeks is None:
+        return d, None, 0.0
+    interval = outcome.review_every_weeks * DAYS_PER_WEEK
+    first = (outcome.first_review_weeks or outcome.review_every_weeks) * DAYS_PER_WEEK
+    return d, interval, first
+
+
+def expected_flows(scenario: Scenario) -> ExpectedFlows:
+    """The analytic expected flows of a validated scenario, per year."""
+    years = scenario.time.horizon_days / 365.0
+    by_source: dict[str, dict[str, float]] = {}
+    edges: dict[tuple[str, str], float] = {}
+    stage_total = dict.fromkeys(scenario.stages, 0.0)
+    outcome_total = dict.fromkeys(scenario.outcomes, 0.0)
+
+    def add(source: str, entries: dict[str, float]) -> None:
+        visit, reached, flow = absorb(scenario, source, entries)
+        by_source[source] = {**visit, **reached}
+        for name, n in visit.items():
+            stage_total[name] += n
+        for name, n in reached.items():
+            outcome_total[name] += n
+        for edge, n in flow.items():
+            edges[edge] = edges.get(edge, 0.0) + n
+
+    for source in routing_sources(scenario):
+        if source != REVIEW_SOURCE:
+            add(source, entries_over_horizon(scenario, source))
+    review_stage = scenario.caseload.review_stage
+    if review_stage is not None:
+        new_packages = {name: outcome_total[name] for name in scenario.package_outcomes()}
+        reviews = expected_reviews(scenario, new_packages)
+        add(REVIEW_SOURCE, {review_stage: reviews} | entries_over_horizon(scenario, REVIEW_SOURCE))
+
+    per_year = lambda table: {k: v / years for k, v in table.items()}  # noqa: E731
+    stages, outcomes = per_year(stage_total), per_year(outcome_total)
+    roles = _role_loads(scenario, stages)
+    contacts = expected_contacts_per_day(scenario)[scenario.time.warm_up_days:].sum() / years
+    warnings = [
+        f"{scenario.label(name)} ({name}): {load.hours_demanded:,.0f} hours a year demanded, "
+        f"{load.hours_available:,.0f} available (utilisation {load.utilisation:.0%}); "
+        "the queue will grow without limit"
+        for name, load in roles.items()
+        if load.hours_demanded > 0 and load.utilisation >= 1
+    ]
+    return ExpectedFlows(
+        scenario=scenario.name,
+        contacts=contacts,
+        stages=stages,
+        outcomes=outcomes,
+        edges=per_year(edges),
+        by_source={s: per_year(t) for s, t in by_source.items()},
+        roles=roles,
+        warnings=warnings,
+    )
+
+
+def _role_loads(scenario: Scenario, stage_visits: dict[str, float]) -> dict[str, RoleLoad]:
+    demanded = dict.fromkeys(scenario.roles, 0.0)
+    for name, stage in scenario.stages.items():
+        demanded[stage.role] += stage_visits[name] * stage.work.mean_total_minutes / 60.0
+    return {
+        name: RoleLoad(hours_demanded=demanded[name], hours_available=role.hours_per_year)
+        for name, role in scenario.roles.items()
+    }

@@ -1,0 +1,74 @@
+"""Time in the model: days since the start date, demand profiles, working hours.
+
+Simulation time is measured in days from ``time.start_date`` (day 0), warm-up
+included. Contacts arrive at a rate that follows the weekday and monthly
+profiles and grows continuously with ``annual_growth``; practitioners work
+only inside their calendar's hours on its working days.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+
+from flowsim.scenario.schema import Scenario, WorkingPattern
+from flowsim.vocabulary import MONTHS, WEEKDAYS
+
+DAYS_PER_YEAR = 365.0
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def simulated_days(scenario: Scenario) -> int:
+    return scenario.time.warm_up_days + scenario.time.horizon_days
+
+
+def day_dates(scenario: Scenario, days: int | None = None) -> list[dt.date]:
+    days = simulated_days(scenario) if days is None else days
+    start = scenario.time.start_date
+    return [start + dt.timedelta(days=d) for d in range(days)]
+
+
+def day_profile(scenario: Scenario, days: int | None = None) -> np.ndarray:
+    """Relative contact rate for each day (weekday × month), mean 1 over a year."""
+    demand = scenario.demand
+    weekday = np.array([demand.weekday_profile[d] for d in WEEKDAYS])
+    weekday = weekday / weekday.mean()
+    monthly = np.array([demand.monthly_profile[m] for m in MONTHS])
+    monthly = monthly / (np.dot(monthly, _DAYS_IN_MONTH) / DAYS_PER_YEAR)
+    dates = day_dates(scenario, days)
+    return np.array([weekday[d.weekday()] * monthly[d.month - 1] for d in dates])
+
+
+def growth_integral(growth: float, start_day: np.ndarray | float, length: float = 1.0) -> np.ndarray:
+    """∫ (1+g)^(t/365) dt over [start, start+length]: growth-weighted days."""
+    if growth == 0:
+        return np.full_like(np.asarray(start_day, dtype=float), length)
+    k = math.log1p(growth) / DAYS_PER_YEAR
+    return (np.exp(k * (np.asarray(start_day) + length)) - np.exp(k * np.asarray(start_day))) / k
+
+
+def expected_contacts_per_day(scenario: Scenario, days: int | None = None) -> np.ndarray:
+    """Expected contacts on each simulated day: the exact integral of the arrival rate."""
+    profile = day_profile(scenario, days)
+    base = scenario.demand.contacts_per_year / DAYS_PER_YEAR
+    return base * profile * growth_integral(scenario.demand.annual_growth, np.arange(len(profile), dtype=float))
+
+
+def is_working_day(pattern: WorkingPattern, date: dt.date, bank_holidays: set[dt.date]) -> bool:
+    if WEEKDAYS[date.weekday()] not in pattern.days:
+        return False
+    return pattern.works_bank_holidays or date not in bank_holidays
+
+
+def working_days(scenario: Scenario, calendar: str, days: int | None = None) -> np.ndarray:
+    """Boolean per simulated day: does a team on ``calendar`` work that day?"""
+    pattern = scenario.time.calendars[calendar]
+    holidays = set(scenario.time.bank_holidays)
+    return np.array([is_working_day(pattern, d, holidays) for d in day_dates(scenario, days)])
+
+
+def working_days_per_year(scenario: Scenario, calendar: str) -> float:
+    """Average working days in a year of the scenario's calendar (over the simulated span)."""
+    days = max(simulated_days(scenario), 365)
+    return working_days(scenario, calendar, days).sum() * DAYS_PER_YEAR / days

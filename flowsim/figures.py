@@ -1,0 +1,99 @@
+"""Published figures and labelled assumptions kept in ``data/*.csv``.
+
+Every number a shipped scenario uses comes from one of these rows, so
+flowsim can say where any default came from. A scenario refers to a row
+with ``{ref: key}``; a key that names a prefix (``bnes.team_fte``) yields a
+mapping of every row below it.
+"""
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from flowsim.errors import InputError, Problem
+
+COLUMNS = ["key", "value", "unit", "description", "status", "source", "reason"]
+STATUSES = {"published", "derived", "assumption"}
+
+
+def data_dir() -> Path:
+    """The folder of figure tables: ``$FLOWSIM_DATA`` or the project's ``data/``."""
+    return Path(os.environ.get("FLOWSIM_DATA", Path(__file__).resolve().parents[1] / "data"))
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    value: float
+    unit: str
+    description: str
+    status: str
+    source: str
+    reason: str
+
+    def citation(self) -> str:
+        """One line saying where the number comes from."""
+        if self.status == "published":
+            return f"published: {self.source}"
+        if self.status == "assumption":
+            return f"assumption: {self.reason}"
+        return f"derived from {self.source}: {self.reason}"
+
+
+def _read_table(path: Path) -> tuple[list[Figure], list[Problem]]:
+    figures, problems = [], []
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames != COLUMNS:
+            return [], [Problem(path.name, "header", f"columns must be {','.join(COLUMNS)}")]
+        for line, row in enumerate(reader, start=2):
+            where = f"line {line}"
+            try:
+                value = float(row["value"])
+            except (TypeError, ValueError):
+                problems.append(Problem(path.name, where, f"value {row['value']!r} is not a number"))
+                continue
+            if row["status"] not in STATUSES:
+                problems.append(Problem(path.name, where, f"status must be one of {sorted(STATUSES)}"))
+            if row["status"] != "published" and not row["reason"].strip():
+                problems.append(Problem(path.name, where, f"{row['status']} figure needs a reason"))
+            if row["status"] == "published" and not row["source"].strip():
+                problems.append(Problem(path.name, where, "published figure needs a source"))
+            if not row["key"].startswith(path.stem + "."):
+                problems.append(Problem(path.name, where, f"key must start with '{path.stem}.'"))
+            figures.append(Figure(**{**row, "value": value}))
+    return figures, problems
+
+
+@lru_cache(maxsize=4)
+def _load(folder: str) -> dict[str, Figure]:
+    table: dict[str, Figure] = {}
+    problems: list[Problem] = []
+    for path in sorted(Path(folder).glob("*.csv")):
+        figures, found = _read_table(path)
+        problems += found
+        for figure in figures:
+            if figure.key in table:
+                problems.append(Problem(path.name, figure.key, "key is defined twice"))
+            table[figure.key] = figure
+    if problems:
+        raise InputError(problems)
+    return table
+
+
+def all_figures() -> dict[str, Figure]:
+    """Every figure in the data folder, by key."""
+    return _load(str(data_dir()))
+
+
+def lookup(key: str) -> Figure | dict[str, Figure] | None:
+    """The figure for ``key``, the figures below it as a mapping, or None."""
+    table = all_figures()
+    if key in table:
+        return table[key]
+    prefix = key + "."
+    below = {k[len(prefix):]: f for k, f in table.items() if k.startswith(prefix)}
+    return below or None

@@ -1,0 +1,250 @@
+"""Reading scenario files: safe YAML, figure references, overrides, validation.
+
+A scenario file holds absolute values. Any number may instead be a reference
+to a row of ``data/`` (``{ref: key}``), which records where it came from.
+Overrides (``--set path=value``) are applied to the document before
+validation, so they are checked exactly like the file. Every problem found is
+reported at once, each naming the file, the field path and what is wrong.
+"""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import yaml
+from pydantic import ValidationError
+
+from flowsim.errors import InputError, Problem
+from flowsim.figures import Figure, lookup
+from flowsim.graph import structure_problems
+from flowsim.scenario.schema import Scenario
+
+MAX_SCENARIO_BYTES = 1_000_000
+MAX_SCENARIO_VALUES = 100_000  # YAML aliases can make a small file expand enormously
+# What PyYAML's safe constructors raise besides YAMLError (e.g. a date of 2015-13-01).
+YAML_VALUE_ERRORS = (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError)
+
+Overrides = Mapping[str, Any] | Iterable[str] | None
+
+
+def load_scenario(path: str | Path, overrides: Overrides = None) -> Scenario:
+    """Load, resolve and validate a scenario file; raise InputError listing every problem."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_SCENARIO_BYTES:
+            raise InputError.single(str(path), "", f"file is {size:,} bytes; a scenario is at most {MAX_SCENARIO_BYTES:,}")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError.single(str(path), "", "file not found") from None
+    except IsADirectoryError:
+        raise InputError.single(str(path), "", "is a folder, not a scenario file") from None
+    except UnicodeDecodeError:
+        raise InputError.single(str(path), "", "is not UTF-8 text") from None
+    except OSError as err:
+        raise InputError.single(str(path), "", f"cannot be read ({err.strerror})") from None
+    return load_scenario_text(text, str(path), overrides)
+
+
+def load_scenario_text(text: str | bytes, origin: str, overrides: Overrides = None) -> Scenario:
+    """Like ``load_scenario`` for text already read (an upload); ``origin`` names it in messages."""
+    if len(text) > MAX_SCENARIO_BYTES:
+        raise InputError.single(origin, "", f"is larger than {MAX_SCENARIO_BYTES:,} bytes")
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError.single(origin, "", "is not UTF-8 text") from None
+    try:
+        document = yaml.safe_load(text)
+    except YAML_VALUE_ERRORS as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or (str(err).splitlines() or [type(err).__name__])[0]
+        raise InputError.single(origin, where, f"is not valid YAML: {problem}") from None
+    if _count_values(document, MAX_SCENARIO_VALUES) > MAX_SCENARIO_VALUES:
+        raise InputError.single(origin, "", f"holds more than {MAX_SCENARIO_VALUES:,} values once its aliases are expanded")
+    return scenario_from_document(document, origin, overrides)
+
+
+def _count_values(node: Any, limit: int) -> int:
+    """Count values, stopping early past ``limit``."""
+    count, stack = 0, [node]
+    while stack and count <= limit:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+            stack.extend(item.keys())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
+def scenario_from_document(document: Any, origin: str, overrides: Overrides = None) -> Scenario:
+    """Validate a parsed document (a dict of plain values) as a scenario."""
+    if not isinstance(document, dict):
+        raise InputError.single(origin, "", "must be a YAML mapping of fields (name, council, time, …)")
+    document = copy.deepcopy(document)
+    changes = parse_overrides(overrides, origin)
+    problems: list[Problem] = []
+    for path, value in changes.items():
+        problem = _set_path(document, path, value)
+        if problem:
+            problems.append(Problem(origin, path, problem))
+    provenance: dict[str, Figure | str] = {}
+    resolved = _resolve_refs(document, "", provenance, problems, origin)
+    for path in changes:
+        for leaf in [p for p in provenance if p == path or p.startswith(path + ".")]:
+            del provenance[leaf]
+        provenance[path] = f"set as an override ({path}={changes[path]!r})"
+    if problems:
+        raise InputError(problems)
+    try:
+        scenario = Scenario.model_validate(resolved)
+    except ValidationError as err:
+        raise InputError(_problems_from_pydantic(origin, err.errors())) from None
+    structural = structure_problems(scenario)
+    if structural:
+        raise InputError([Problem(origin, path, message) for path, message in structural])
+    scenario._origin = origin
+    scenario._document = document
+    scenario._provenance = provenance
+    return scenario
+
+
+def vary(scenario: Scenario, changes: Overrides) -> Scenario:
+    """A new scenario equal to ``scenario`` with ``changes`` (path → value), re-validated."""
+    return scenario_from_document(scenario._document, scenario.origin, changes)
+
+
+def scenario_document(scenario: Scenario) -> dict:
+    """The scenario's document as loaded, references kept, overrides applied."""
+    return copy.deepcopy(scenario._document)
+
+
+def parse_overrides(overrides: Overrides, origin: str = "--set") -> dict[str, Any]:
+    """``["a.b=1", …]`` or ``{"a.b": 1}`` → ``{"a.b": 1}``; values are read as YAML scalars."""
+    if overrides is None:
+        return {}
+    if isinstance(overrides, Mapping):
+        return dict(overrides)
+    parsed, problems = {}, []
+    for item in overrides:
+        path, sep, raw = str(item).partition("=")
+        path = path.strip()
+        if not sep or not path:
+            problems.append(Problem("--set", str(item), "must look like path.to.field=value"))
+            continue
+        try:
+            parsed[path] = yaml.safe_load(raw) if raw.strip() else None
+        except YAML_VALUE_ERRORS:
+            problems.append(Problem("--set", path, f"value {raw!r} cannot be read"))
+    if problems:
+        raise InputError(problems)
+    return parsed
+
+
+def _set_path(document: dict, path: str, value: Any) -> str | None:
+    keys = path.split(".")
+    node = document
+    for depth, key in enumerate(keys[:-1]):
+        child = node.get(key)
+        if child is None or (isinstance(child, dict) and set(child) == {"ref"}):
+            child = node[key] = {} if child is None else _expand_ref(child)
+        if not isinstance(child, dict):
+            return f"'{'.'.join(keys[:depth + 1])}' is a value, not a group of fields"
+        node = child
+    node[keys[-1]] = value
+    return None
+
+
+def _expand_ref(ref: dict) -> dict:
+    """A mapping reference becomes its mapping of references, so one leaf can change."""
+    found = lookup(str(ref["ref"]))
+    if isinstance(found, dict):
+        return {k: {"ref": f"{ref['ref']}.{k}"} for k in _nest(found)}
+    return ref
+
+
+def _nest(flat: dict[str, Figure]) -> dict:
+    nested: dict = {}
+    for dotted, figure in flat.items():
+        *parents, last = dotted.split(".")
+        node = nested
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = figure
+    return nested
+
+
+def _resolve_refs(node: Any, path: str, provenance: dict, problems: list, origin: str) -> Any:
+    if isinstance(node, dict):
+        if set(node) == {"ref"}:
+            return _resolve_one(str(node["ref"]), path, provenance, problems, origin)
+        return {k: _resolve_refs(v, _join(path, k), provenance, problems, origin) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_resolve_refs(v, _join(path, str(i)), provenance, problems, origin) for i, v in enumerate(node)]
+    return node
+
+
+def _resolve_one(key: str, path: str, provenance: dict, problems: list, origin: str) -> Any:
+    found = lookup(key)
+    if found is None:
+        problems.append(Problem(origin, path, f"refers to '{key}', which is not a figure in data/"))
+        return None
+    if isinstance(found, Figure):
+        provenance[path] = found
+        return found.value
+
+    def unfold(tree: dict, at: str) -> dict:
+        out = {}
+        for name, item in tree.items():
+            if isinstance(item, Figure):
+                provenance[_join(at, name)] = item
+                out[name] = item.value
+            else:
+                out[name] = unfold(item, _join(at, name))
+        return out
+
+    return unfold(_nest(found), path)
+
+
+def _join(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _is_union_branch(part: Any) -> bool:
+    return isinstance(part, str) and (part.startswith(("constrained-", "literal[", "function-")) or part == "float")
+
+
+def _problems_from_pydantic(origin: str, errors: list[dict]) -> list[Problem]:
+    """One problem per field; a value that fits no branch of a share-or-'rest' union is reported once."""
+    problems, seen = [], set()
+    for error in errors:
+        if any(_is_union_branch(part) for part in error["loc"][-1:]) and "share" not in error["type"]:
+            path = ".".join(str(p) for p in error["loc"] if not _is_union_branch(p))
+            if path in seen:
+                continue
+            seen.add(path)
+            problems.append(Problem(origin, path, f"must be a share from 0 to 1 or 'rest'; got {error.get('input')!r}"))
+        else:
+            problems.append(_problem_from_pydantic(origin, error))
+    return problems
+
+
+def _problem_from_pydantic(origin: str, error: dict) -> Problem:
+    path = ".".join(str(part) for part in error["loc"] if not _is_union_branch(part))
+    kind, message = error["type"], error["msg"]
+    if kind == "extra_forbidden":
+        message = "unknown field (check the spelling)"
+    elif kind == "missing":
+        message = "is required but missing"
+    elif kind == "string_pattern_mismatch":
+        message = f"must be lower-case letters, digits and _ starting with a letter; got {error.get('input')!r}"
+    elif kind.startswith("literal_error") or kind.endswith("_type") or kind.endswith("_parsing"):
+        message = f"{message}; got {error.get('input')!r}"
+    elif message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    return Problem(origin, path, message)

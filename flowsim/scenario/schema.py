@@ -1,0 +1,305 @@
+"""The scenario: one council's service under one operating model, as a value.
+
+A scenario is immutable and validated. It is built from a YAML file of
+absolute values (see ``flowsim.scenario.load``); variants are made by loading
+again with changes, never by mutating. Units are in the field names: days,
+minutes, hours per year, pounds (GBP, in the scenario's price year).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    PositiveFloat,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
+
+from flowsim.vocabulary import MONTHS, WEEKDAYS, label
+
+SHARE_TOLERANCE = 1e-9
+REST = "rest"
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Month = Literal["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+RouteShare = Annotated[float, Field(ge=0.0, le=1.0)] | Literal["rest"]
+Routes = dict[Name, RouteShare]
+
+
+class Strict(BaseModel):
+    """Refuses unknown keys (a typo guard) and cannot be changed once built."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def resolve_shares(routes: dict[str, float | str]) -> dict[str, float]:
+    """Replace a single ``rest`` share by one minus the others; check the sum is 1."""
+    rests = [k for k, v in routes.items() if v == REST]
+    if len(rests) > 1:
+        raise ValueError(f"only one route may be 'rest', found {rests}")
+    given = sum(v for v in routes.values() if v != REST)
+    if rests:
+        if given > 1 + SHARE_TOLERANCE:
+            raise ValueError(f"shares other than 'rest' add up to {given:.6g}, more than 1")
+        return {k: (max(0.0, 1.0 - given) if v == REST else v) for k, v in routes.items()}
+    if abs(given - 1.0) > SHARE_TOLERANCE:
+        raise ValueError(f"shares add up to {given:.10g}, not 1")
+    return dict(routes)
+
+
+class WorkingPattern(Strict):
+    """When a team works: the days of the week and the hours of the day."""
+
+    days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
+    start: dt.time = dt.time(9, 0)
+    end: dt.time = dt.time(17, 0)
+    works_bank_holidays: bool = False
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _yaml_sexagesimal(cls, value):
+        # YAML 1.1 reads an unquoted 17:00 as the number 1020 (minutes); read it back as a time.
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+            return dt.time(value // 60, value % 60)
+        return value
+
+    @model_validator(mode="after")
+    def _day_is_positive(self) -> "WorkingPattern":
+        if self.end <= self.start and self.end != dt.time(0, 0):
+            raise ValueError("end must be after start (use 00:00 for midnight)")
+        if len(set(self.days)) != len(self.days):
+            raise ValueError("days are listed more than once")
+        return self
+
+    @property
+    def hours_per_day(self) -> float:
+        end = 24.0 if self.end == dt.time(0, 0) else self.end.hour + self.end.minute / 60
+        return end - (self.start.hour + self.start.minute / 60)
+
+
+class TimeSettings(Strict):
+    start_date: dt.date
+    horizon_days: Annotated[int, Field(gt=0, le=3660)] = 365
+    warm_up_days: Annotated[int, Field(ge=0, le=3660)] = 0
+    calendars: dict[Name, WorkingPattern] = Field(default_factory=lambda: {"office": WorkingPattern()})
+    bank_holidays: list[dt.date] = Field(default_factory=list)
+
+
+class Demand(Strict):
+    """New contacts at the front door: how many, from where, and when."""
+
+    contacts_per_year: NonNegativeFloat
+    sources: dict[Name, RouteShare]
+    entry: dict[Name, Name] = Field(
+        description="first stage for each source; 'default' for sources not listed"
+    )
+    weekday_profile: dict[Weekday, NonNegativeFloat] = Field(
+        default_factory=lambda: {d: 1.0 for d in WEEKDAYS}
+    )
+    monthly_profile: dict[Month, NonNegativeFloat] = Field(
+        default_factory=lambda: {m: 1.0 for m in MONTHS}
+    )
+    annual_growth: Annotated[float, Field(gt=-1.0, le=1.0)] = 0.0
+
+    @field_validator("sources")
+    @classmethod
+    def _sources_sum_to_one(cls, sources: dict[str, float]) -> dict[str, float]:
+        if not sources:
+            raise ValueError("at least one referral source is needed")
+        return resolve_shares(sources)
+
+    @field_validator("weekday_profile", "monthly_profile")
+    @classmethod
+    def _profile_complete(cls, profile: dict[str, float], info) -> dict[str, float]:
+        names = WEEKDAYS if info.field_name == "weekday_profile" else MONTHS
+        missing = [n for n in names if n not in profile]
+        if missing:
+            raise ValueError(f"missing {', '.join(missing)} (give every one; 0 means no contacts)")
+        if sum(profile.values()) <= 0:
+            raise ValueError("at least one value must be above 0")
+        return profile
+
+    def entry_stage(self, source: str) -> str | None:
+        return self.entry.get(source, self.entry.get("default"))
+
+
+class WorkTime(Strict):
+    """Practitioner time per case: a distribution of minutes, plus travel."""
+
+    distribution: Literal["lognormal", "gamma", "exponential", "fixed"] = "lognormal"
+    mean_minutes: PositiveFloat
+    sd_minutes: NonNegativeFloat = 0.0
+    travel_minutes: NonNegativeFloat = 0.0
+
+    @model_validator(mode="after")
+    def _spread_fits_distribution(self) -> "WorkTime":
+        if self.distribution in ("lognormal", "gamma") and self.sd_minutes <= 0:
+            raise ValueError(f"a {self.distribution} work time needs sd_minutes above 0")
+        return self
+
+    @property
+    def mean_total_minutes(self) -> float:
+        return self.mean_minutes + self.travel_minutes
+
+
+class Stage(Strict):
+    """A piece of work done by one practitioner role, ending in onward routes."""
+
+    label: str | None = None
+    role: Name
+    work: WorkTime
+    elapsed_days: NonNegativeFloat = Field(
+        0.0, description="calendar days the stage lasts after the work starts (e.g. a 6-week enablement episode)"
+    )
+    priority: Annotated[int, Field(ge=0, le=9)] = 5
+    priority_by_source: dict[Name, Annotated[int, Field(ge=0, le=9)]] = Field(default_factory=dict)
+    wait_target_days: PositiveFloat | None = None
+    routes: Routes
+    routes_by_source: dict[Name, Routes] = Field(default_factory=dict)
+
+    @field_validator("routes")
+    @classmethod
+    def _routes_sum_to_one(cls, routes: dict) -> dict:
+        if not routes:
+            raise ValueError("a stage needs at least one onward route")
+        return resolve_shares(routes)
+
+    @field_validator("routes_by_source")
+    @classmethod
+    def _source_routes_sum_to_one(cls, by_source: dict) -> dict:
+        resolved = {}
+        for source, routes in by_source.items():
+            if not routes:
+                raise ValueError(f"{source}: a stage needs at least one onward route")
+            try:
+                resolved[source] = resolve_shares(routes)
+            except ValueError as err:
+                raise ValueError(f"{source}: {err}") from None
+        return resolved
+
+    def shares_for(self, source: str) -> dict[str, float]:
+        """Onward shares for people from ``source`` (its own routes, else the default)."""
+        return self.routes_by_source.get(source, self.routes)
+
+    def priority_for(self, source: str) -> int:
+        return self.priority_by_source.get(source, self.priority)
+
+
+class Role(Strict):
+    """A practitioner role: how many, how many productive hours, what they cost."""
+
+    label: str | None = None
+    fte: NonNegativeFloat
+    productive_hours_per_fte: Annotated[float, Field(gt=0, le=8784)] = Field(
+        description="productive hours a year per FTE after leave, training, sickness and non-case work"
+    )
+    calendar: Name = "office"
+    annual_cost_per_fte: NonNegativeFloat = 0.0
+    on_cost_rate: Annotated[float, Field(ge=0, le=2)] = 0.0
+
+    @property
+    def hours_per_year(self) -> float:
+        return self.fte * self.productive_hours_per_fte
+
+    @property
+    def cost_per_year(self) -> float:
+        return self.fte * self.annual_cost_per_fte * (1 + self.on_cost_rate)
+
+
+class Outcome(Strict):
+    """Where a journey ends. Packages of care carry a cost and generate reviews."""
+
+    label: str | None = None
+    kind: Literal["closed", "package", "review"] = "closed"
+    weekly_cost: NonNegativeFloat = 0.0
+    one_off_cost: NonNegativeFloat = 0.0
+    mean_duration_weeks: PositiveFloat | None = None
+    first_review_weeks: PositiveFloat | None = None
+    review_every_weeks: PositiveFloat | None = None
+    weekly_cost_change: Annotated[float, Field(ge=-1.0, le=5.0)] = Field(
+        0.0, description="for review outcomes: fractional change in the package's weekly cost"
+    )
+
+    @model_validator(mode="after")
+    def _fields_fit_kind(self) -> "Outcome":
+        if self.kind == "package" and self.mean_duration_weeks is None:
+            raise ValueError("a package outcome needs mean_duration_weeks")
+        if self.kind != "package":
+            given = [f for f in ("mean_duration_weeks", "first_review_weeks", "review_every_weeks")
+                     if getattr(self, f) is not None]
+            given += [f for f in ("weekly_cost", "one_off_cost") if getattr(self, f)]
+            if given:
+                raise ValueError(f"{', '.join(given)} only apply to package outcomes")
+        if self.kind != "review" and self.weekly_cost_change:
+            raise ValueError("weekly_cost_change only applies to review outcomes")
+        return self
+
+
+class Caseload(Strict):
+    """People already receiving packages at the start, and where their reviews go."""
+
+    review_stage: Name | None = None
+    packages: dict[Name, NonNegativeFloat] = Field(default_factory=dict)
+
+
+class Waiting(Strict):
+    """People already waiting for a stage at the start."""
+
+    count: Annotated[int, Field(ge=0)]
+    mean_waited_days: NonNegativeFloat = 0.0
+    source: Name | None = None
+
+
+class Scenario(Strict):
+    """A validated, immutable scenario. Build it with ``flowsim.load_scenario``."""
+
+    name: Name
+    council: str
+    operating_model: Literal["current", "new", "custom"]
+    description: str = ""
+    price_year: Annotated[int, Field(ge=1990, le=2100)]
+    time: TimeSettings
+    demand: Demand
+    roles: dict[Name, Role]
+    stages: dict[Name, Stage]
+    outcomes: dict[Name, Outcome]
+    caseload: Caseload = Field(default_factory=Caseload)
+    waiting_list: dict[Name, Waiting] = Field(default_factory=dict)
+
+    _origin: str = PrivateAttr(default="<scenario>")
+    _document: dict = PrivateAttr(default_factory=dict)
+    _provenance: dict = PrivateAttr(default_factory=dict)
+
+    @property
+    def origin(self) -> str:
+        """The file (or description) this scenario was loaded from."""
+        return self._origin
+
+    @property
+    def provenance(self) -> dict:
+        """Field path → where its number came from (a Figure, or a note)."""
+        return dict(self._provenance)
+
+    @property
+    def sources(self) -> list[str]:
+        return [s for s, share in self.demand.sources.items() if share > 0]
+
+    def label(self, name: str) -> str:
+        for table in (self.stages, self.roles, self.outcomes):
+            if name in table:
+                return label(name, table[name].label)
+        return label(name)
+
+    def stage_role(self, stage: str) -> str:
+        return self.stages[stage].role
+
+    def package_outcomes(self) -> dict[str, Outcome]:
+        return {k: o for k, o in self.outcomes.items() if o.kind == "package"}

@@ -1,0 +1,68 @@
+"""Shared fixtures: the shipped scenarios and small hand-made scenario documents."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+
+def tiny_document(**changes) -> dict:
+    """A small, valid scenario: front door → assessment → outcome, one role each.
+
+    Numbers are plain so tests can compute expectations by hand.
+    """
+    document = {
+        "name": "tiny",
+        "council": "Testshire",
+        "operating_model": "custom",
+        "price_year": 2024,
+        "time": {"start_date": "2024-04-01", "horizon_days": 365},
+        "demand": {
+            "contacts_per_year": 1000,
+            "sources": {"community": 0.75, "secondary_health": 0.25},
+            "entry": {"default": "front_door", "secondary_health": "assessment"},
+        },
+        "roles": {
+            "adviser": {"fte": 2, "productive_hours_per_fte": 1500},
+            "social_worker": {"fte": 3, "productive_hours_per_fte": 1500},
+        },
+        "stages": {
+            "front_door": {
+                "role": "adviser",
+                "work": {"distribution": "exponential", "mean_minutes": 30},
+                "routes": {"information_advice": 0.6, "assessment": "rest"},
+            },
+            "assessment": {
+                "role": "social_worker",
+                "work": {"distribution": "lognormal", "mean_minutes": 240, "sd_minutes": 60},
+                "wait_target_days": 28,
+                "routes": {"home_care": 0.5, "no_eligible_needs": 0.5},
+            },
+        },
+        "outcomes": {
+            "information_advice": {},
+            "no_eligible_needs": {},
+            "home_care": {"kind": "package", "weekly_cost": 200, "mean_duration_weeks": 52},
+        },
+    }
+    for path, value in changes.items():
+        node = document
+        *parents, last = path.split(".")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = value
+    return copy.deepcopy(document)
+
+
+@pytest.fixture
+def tiny():
+    return tiny_document
+
+
+@pytest.fixture(params=SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def shipped_path(request) -> Path:
+    return request.param

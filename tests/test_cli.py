@@ -1,0 +1,70 @@
+"""The command line, run as a user would: exit codes, messages, JSON shape."""
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from flowsim.cli import main
+
+NEW = "scenarios/barnet_new_model.yaml"
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_validate_shipped_scenarios(shipped_path):
+    result = run("validate", str(shipped_path))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"ok {shipped_path}:")
+
+
+def test_validate_reports_every_bad_file_and_exits_2(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: Bad Name\ncouncil: X\n")
+    result = run("validate", NEW, str(bad))
+    assert result.exit_code == 2
+    assert f"ok {NEW}" in result.output
+    assert f"{bad}: name: must be lower-case letters, digits and _ starting with a letter; got 'Bad Name'" in result.output
+    assert f"{bad}: operating_model: is required but missing" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_flows_json_has_the_documented_keys():
+    result = run("flows", NEW, "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert set(data) >= {"stages", "outcomes", "roles", "warnings"}
+    assert set(data["roles"]["social_worker"]) == {"hours_demanded", "hours_available", "utilisation"}
+    assert data["stages"]["community_hub"] > 0
+
+
+def test_flows_with_override_and_warning():
+    result = run("flows", NEW, "--set", "roles.hospital_social_worker.fte=5")
+    assert result.exit_code == 0
+    assert "warning" in result.output and "Hospital social worker" in result.output
+
+
+def test_flows_bad_override_exits_2():
+    result = run("flows", NEW, "--set", "roles.social_worker.fte=-3")
+    assert result.exit_code == 2
+    assert "roles.social_worker.fte" in result.output
+
+
+def test_sources_lists_every_number_with_its_origin():
+    result = run("sources", NEW, "--json")
+    assert result.exit_code == 0
+    rows = {r["path"]: r for r in json.loads(result.output)}
+    hub = rows["stages.front_door.routes.community_hub"]
+    assert hub["status"] == "published" and "000_dcec78990aeaf4aa.txt" in hub["source"]
+    assert rows["stages.front_door.routes.information_advice"]["status"] == "rest"
+
+
+def test_module_entry_point_runs_without_traceback(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("{not: [yaml")
+    done = subprocess.run([sys.executable, "-m", "flowsim", "flows", str(bad)], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "is not valid YAML" in done.stderr
+    assert "Traceback" not in done.stderr
