@@ -1,0 +1,149 @@
+"""Many replications of a scenario, their summary, and paired comparisons.
+
+``run(scenario, reps, seed)`` gives the same numbers whether its replications
+run in this process or spread over several: replication i always uses
+``SeedSequence(seed).spawn(reps)[i]``. ``compare(a, b)`` runs both scenarios on
+the same seeds (common random numbers) and reports the paired difference
+a − b per KPI with its 95% confidence interval.
+"""
+from __future__ import annotations
+
+import math
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from flowsim.engine.model import simulate
+from flowsim.engine.results import events_frame, run_kpis, timeseries_frame
+from flowsim.engine.streams import replication_seeds
+from flowsim.errors import FlowsimError
+from flowsim.scenario.schema import Scenario
+
+CONFIDENCE = 0.95
+MAX_REPS = 10_000
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Results:
+    """Replications of one scenario: KPIs per run, and optionally events and daily series."""
+
+    scenario: str
+    seed: int
+    reps: int
+    kpis: pd.DataFrame  # scenario, run, kpi, value
+    events: pd.DataFrame | None
+    timeseries: pd.DataFrame | None
+
+    def kpi_table(self) -> pd.DataFrame:
+        """Runs as rows, KPIs as columns."""
+        return self.kpis.pivot(index="run", columns="kpi", values="value")[self.kpi_names()]
+
+    def kpi_names(self) -> list[str]:
+        return list(dict.fromkeys(self.kpis["kpi"]))
+
+    def summary(self) -> pd.DataFrame:
+        """Mean and 95% confidence interval per KPI."""
+        table = self.kpi_table()
+        rows = [dict(kpi=name, **mean_ci(table[name].to_numpy())) for name in table.columns]
+        frame = pd.DataFrame(rows)
+        frame.insert(0, "scenario", self.scenario)
+        return frame
+
+
+def mean_ci(values: np.ndarray) -> dict[str, float]:
+    """Mean, Student-t 95% interval, sd and n of the finite values."""
+    values = values[np.isfinite(values)]
+    n = len(values)
+    if n == 0:
+        return {"mean": math.nan, "ci_low": math.nan, "ci_high": math.nan, "sd": math.nan, "n": 0}
+    mean = float(values.mean())
+    if n == 1:
+        return {"mean": mean, "ci_low": math.nan, "ci_high": math.nan, "sd": math.nan, "n": 1}
+    sd = float(values.std(ddof=1))
+    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)) * sd / math.sqrt(n)
+    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "sd": sd, "n": n}
+
+
+def _one(args) -> tuple[int, dict, pd.DataFrame | None, pd.DataFrame | None]:
+    scenario, rep_seed, run_index, detail = args
+    rec = simulate(scenario, rep_seed, keep_events=detail)
+    kpis = run_kpis(scenario, rec)
+    if not detail:
+        return run_index, kpis, None, None
+    return run_index, kpis, events_frame(scenario, rec, run_index), timeseries_frame(scenario, rec, run_index)
+
+
+def default_processes() -> int:
+    return os.cpu_count() or 1
+
+
+def run(scenario: Scenario, reps: int = 1, seed: int = 0, processes: int | None = None,
+        detail: bool = True, progress: Progress | None = None) -> Results:
+    """Run ``reps`` replications (in ``processes`` processes; all cores by default).
+
+    ``detail=False`` keeps only the KPIs (no event log or daily series), for
+    large sweeps where memory matters.
+    """
+    if not 1 <= reps <= MAX_REPS:
+        raise FlowsimError(f"replications must be between 1 and {MAX_REPS:,}; got {reps}")
+    if seed < 0:
+        raise FlowsimError(f"the seed must be a whole number of 0 or more; got {seed}")
+    jobs = [(scenario, rep_seed, i, detail) for i, rep_seed in enumerate(replication_seeds(seed, reps))]
+    processes = min(processes or default_processes(), reps)
+    done = []
+    if processes == 1:
+        for job in jobs:
+            done.append(_one(job))
+            if progress:
+                progress(1)
+    else:
+        with ProcessPoolExecutor(max_workers=processes) as pool:
+            for result in pool.map(_one, jobs, chunksize=max(1, reps // (4 * processes))):
+                done.append(result)
+                if progress:
+                    progress(1)
+    done.sort(key=lambda item: item[0])
+    kpis = pd.DataFrame(
+        [(scenario.name, i, name, value) for i, table, _, _ in done for name, value in table.items()],
+        columns=["scenario", "run", "kpi", "value"],
+    )
+    events = pd.concat([e for _, _, e, _ in done], ignore_index=True) if detail else None
+    series = pd.concat([t for _, _, _, t in done], ignore_index=True) if detail else None
+    return Results(scenario.name, seed, reps, kpis, events, series)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two scenarios on common random numbers: each side's summary and the paired difference a − b."""
+
+    a: Results
+    b: Results
+
+    def table(self) -> pd.DataFrame:
+        ta, tb = self.a.kpi_table(), self.b.kpi_table()
+        names = list(dict.fromkeys(list(ta.columns) + list(tb.columns)))
+        rows = []
+        for name in names:
+            va = ta[name].to_numpy() if name in ta else np.full(len(ta), np.nan)
+            vb = tb[name].to_numpy() if name in tb else np.full(len(tb), np.nan)
+            side_a, side_b, diff = mean_ci(va), mean_ci(vb), mean_ci(va - vb)
+            rows.append({
+                "kpi": name,
+                "a_mean": side_a["mean"], "a_ci_low": side_a["ci_low"], "a_ci_high": side_a["ci_high"],
+                "b_mean": side_b["mean"], "b_ci_low": side_b["ci_low"], "b_ci_high": side_b["ci_high"],
+                "diff_mean": diff["mean"], "diff_ci_low": diff["ci_low"], "diff_ci_high": diff["ci_high"],
+            })
+        return pd.DataFrame(rows)
+
+
+def compare(a: Scenario, b: Scenario, reps: int = 30, seed: int = 0, processes: int | None = None,
+            detail: bool = False, progress: Progress | None = None) -> Comparison:
+    """Run both scenarios on the same seeds and pair their replications."""
+    return Comparison(run(a, reps, seed, processes, detail, progress), run(b, reps, seed, processes, detail, progress))

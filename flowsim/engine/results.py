@@ -1,0 +1,130 @@
+"""From what a replication observed to tidy tables and KPIs.
+
+KPIs cover the horizon (the simulated days after any warm-up). Waits are in
+days; hours are practitioner hours; costs are pounds in the scenario's price
+year. Names are ``measure`` or ``measure.thing`` (``wait_p90_days.full_assessment``);
+the README lists them all.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+
+from flowsim.engine.model import DAYS_PER_WEEK, Records
+from flowsim.scenario.schema import Scenario
+
+EVENT_COLUMNS = ["person", "source", "stage", "arrival", "start", "end", "wait", "work_minutes", "next"]
+
+
+def package_costs(rec: Records, start: float, end: float) -> dict[str, float]:
+    """Package cost between ``start`` and ``end`` (days), the run-rate at ``end`` and new-package cost."""
+    p = rec.packages
+    if not p["type"]:
+        return {"horizon": 0.0, "weekly_at_end": 0.0, "new_packages_horizon": 0.0}
+    changes: dict[int, list] = {}
+    for pid, when, cost in rec.cost_changes:
+        changes.setdefault(pid, []).append((when, cost))
+    total = new_total = at_end = 0.0
+    for pid, (p_start, p_end, weekly) in enumerate(zip(p["start"], p["end"], p["weekly_cost"])):
+        spent = p["one_off"][pid] if start <= p_start < end else 0.0
+        cursor, cost = p_start, weekly
+        for when, new_cost in changes.get(pid, []) + [(p_end, weekly)]:
+            when = min(when, p_end)
+            overlap = min(when, end) - max(cursor, start)
+            if overlap > 0:
+                spent += cost * overlap / DAYS_PER_WEEK
+            cursor, cost = when, new_cost
+        total += spent
+        if p["new"][pid]:
+            new_total += spent
+        if p_start <= end < p_end:
+            history = changes.get(pid)
+            at_end += history[-1][1] if history else weekly
+    return {"horizon": total, "weekly_at_end": at_end, "new_packages_horizon": new_total}
+
+
+def _percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else math.nan
+
+
+def run_kpis(scenario: Scenario, rec: Records) -> dict[str, float]:
+    """Every KPI of one replication, by name."""
+    window = slice(rec.warm_up, rec.days)
+    horizon = rec.days - rec.warm_up
+    k: dict[str, float] = {"contacts": float(rec.contacts)}
+    for stage, n in rec.arrivals.items():
+        k[f"arrivals.{stage}"] = float(n)
+    for outcome, n in rec.outcomes.items():
+        k[f"outcomes.{outcome}"] = float(n)
+    for (a, b), n in sorted(rec.edges.items()):
+        k[f"flow.{a}->{b}"] = float(n)
+    for stage, waits in rec.waits.items():
+        k[f"wait_mean_days.{stage}"] = float(np.mean(waits)) if waits else math.nan
+        k[f"wait_median_days.{stage}"] = _percentile(waits, 50)
+        k[f"wait_p90_days.{stage}"] = _percentile(waits, 90)
+        target = scenario.stages[stage].wait_target_days
+        within = float(np.mean(np.asarray(waits) <= target)) if (waits and target) else math.nan
+        k[f"within_target.{stage}"] = within
+        k[f"waiting_at_end.{stage}"] = float(rec.waiting_at_end[stage])
+        k[f"waiting_mean.{stage}"] = rec.waiting_area[stage] / horizon
+    for role in scenario.roles:
+        available = float(rec.available_hours[role][window].sum()) if role in rec.available_hours else 0.0
+        delivered = float(rec.busy_hours[role][window].sum()) if role in rec.busy_hours else 0.0
+        k[f"hours_demanded.{role}"] = rec.work_demanded[role] / 60.0
+        k[f"hours_delivered.{role}"] = delivered
+        k[f"hours_available.{role}"] = available
+        k[f"utilisation.{role}"] = delivered / available if available else math.nan
+    packages = pd.DataFrame(rec.packages)
+    new = packages[packages["new"] & (packages["start"] >= rec.warm_up)] if len(packages) else packages
+    for name in scenario.package_outcomes():
+        k[f"new_packages.{name}"] = float((new["type"] == name).sum()) if len(new) else 0.0
+    k["new_packages.total"] = float(len(new))
+    active = packages[(packages["start"] <= rec.days) & (packages["end"] > rec.days)] if len(packages) else packages
+    k["active_packages_at_end.total"] = float(len(active))
+    for name, value in package_costs(rec, rec.warm_up, rec.days).items():
+        k[f"package_cost.{name}"] = value
+    k["staff_cost.horizon"] = sum(role.cost_per_year for role in scenario.roles.values()) * horizon / 365.0
+    return k
+
+
+def events_frame(scenario: Scenario, rec: Records, run: int) -> pd.DataFrame:
+    """One row per person × stage: when they arrived, started, left, and where they went next."""
+    frame = pd.DataFrame.from_records(rec.events, columns=EVENT_COLUMNS)
+    frame["work_minutes"] = frame["work_minutes"].astype(float)
+    frame.insert(3, "role", frame["stage"].map({n: s.role for n, s in scenario.stages.items()}))
+    frame.insert(0, "run", run)
+    frame.insert(0, "scenario", scenario.name)
+    return frame
+
+
+def timeseries_frame(scenario: Scenario, rec: Records, run: int) -> pd.DataFrame:
+    """Daily series, long format: waiting per stage, hours per role, active packages per type."""
+    days = np.arange(rec.warm_up, rec.days)
+    pieces = []
+
+    def add(measure: str, name: str, values: np.ndarray) -> None:
+        pieces.append(pd.DataFrame({"day": days, "measure": measure, "name": name, "value": values[rec.warm_up:]}))
+
+    for stage, series in rec.waiting_daily.items():
+        add("waiting", stage, series.astype(float))
+    for role in rec.busy_hours:
+        add("hours_used", role, rec.busy_hours[role])
+        add("hours_available", role, rec.available_hours[role])
+    if rec.packages["type"]:
+        types = np.asarray(rec.packages["type"])
+        starts, ends = np.asarray(rec.packages["start"]), np.asarray(rec.packages["end"])
+        day_ends = np.arange(1, rec.days + 1, dtype=float)
+        for name in scenario.package_outcomes():
+            mine = types == name
+            s, e = np.sort(starts[mine]), np.sort(ends[mine])
+            active = np.searchsorted(s, day_ends, side="right") - np.searchsorted(e, day_ends, side="right")
+            add("active_packages", name, active.astype(float))
+    frame = pd.concat(pieces, ignore_index=True)
+    start: dt.date = scenario.time.start_date
+    frame.insert(1, "date", pd.to_datetime(start) + pd.to_timedelta(frame["day"], unit="D"))
+    frame.insert(0, "run", run)
+    frame.insert(0, "scenario", scenario.name)
+    return frame

@@ -1,0 +1,36 @@
+"""Practitioner time per case, drawn from the stage's distribution.
+
+Each distribution is a transform of a standard variate from the stage's own
+stream, so a change of mean or spread keeps the same person's draw at the same
+quantile (common random numbers across scenarios).
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import numpy as np
+
+from flowsim.engine.streams import Stream, standard_exponentials, standard_gammas, standard_normals
+from flowsim.scenario.schema import WorkTime
+
+MINUTES_PER_DAY = 1440.0
+
+
+def work_sampler(work: WorkTime, gen: np.random.Generator) -> Callable[[], float]:
+    """A function giving one case's work in minutes, travel included."""
+    mean, sd, travel = work.mean_minutes, work.sd_minutes, work.travel_minutes
+    if work.distribution == "fixed":
+        return lambda: mean + travel
+    if work.distribution == "exponential":
+        draw = standard_exponentials(gen)
+        return lambda: mean * draw() + travel
+    if work.distribution == "lognormal":
+        sigma2 = math.log1p((sd / mean) ** 2)
+        mu, sigma = math.log(mean) - sigma2 / 2, math.sqrt(sigma2)
+        normal: Stream = standard_normals(gen)
+        return lambda: math.exp(mu + sigma * normal()) + travel
+    shape = (mean / sd) ** 2  # gamma with the given mean and sd
+    scale = mean / shape
+    gamma = standard_gammas(gen, shape)
+    return lambda: scale * gamma() + travel
