@@ -153,9 +153,18 @@ def expected_flows(scenario: Scenario) -> ExpectedFlows:
             add(source, entries_over_horizon(scenario, source))
     review_stage = scenario.caseload.review_stage
     if review_stage is not None:
-        new_packages = {name: outcome_total[name] for name in scenario.package_outcomes()}
-        reviews = expected_reviews(scenario, new_packages)
-        add(REVIEW_SOURCE, {review_stage: reviews} | entries_over_horizon(scenario, REVIEW_SOURCE))
+        # Reviews can lead to new packages, which are reviewed in turn: iterate to the fixed point.
+        from_contacts = {name: outcome_total[name] for name in scenario.package_outcomes()}
+        from_reviews = dict.fromkeys(from_contacts, 0.0)
+        for _ in range(50):
+            started = {name: from_contacts[name] + from_reviews[name] for name in from_contacts}
+            entries = {review_stage: expected_reviews(scenario, started)} | entries_over_horizon(scenario, REVIEW_SOURCE)
+            _, reached, _ = absorb(scenario, REVIEW_SOURCE, entries)
+            settled = all(abs(reached[n] - from_reviews[n]) < 1e-9 * (1 + reached[n]) for n in from_reviews)
+            from_reviews = {name: reached[name] for name in from_reviews}
+            if settled:
+                break
+        add(REVIEW_SOURCE, entries)
 
     per_year = lambda table: {k: v / years for k, v in table.items()}  # noqa: E731
     stages, outcomes = per_year(stage_total), per_year(outcome_total)

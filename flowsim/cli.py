@@ -11,19 +11,28 @@ import json
 import math
 import sys
 
+import datetime as dt
+from contextlib import contextmanager
+
 import click
+import pandas as pd
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from flowsim import __version__
 from flowsim.analytic import expected_flows
+from flowsim.engine import compare as compare_scenarios
+from flowsim.engine import run as run_scenario
 from flowsim.errors import FlowsimError, InputError
+from flowsim.output import write_run
 from flowsim.provenance import number_sources
 from flowsim.scenario import load_scenario
+from flowsim.vocabulary import PERCENT_MEASURES, kpi_label
 
 EXIT_USER_ERROR = 2
 
-out = Console(highlight=False, soft_wrap=False, width=200 if not sys.stdout.isatty() else None)
+console = Console(highlight=False, soft_wrap=False, width=200 if not sys.stdout.isatty() else None)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -73,7 +82,7 @@ def validate(files: tuple[str, ...]) -> None:
             report(error)
             continue
         flows = expected_flows(scenario)
-        out.print(
+        console.print(
             f"ok {file}: {scenario.name} ({scenario.council}, {scenario.operating_model} model), "
             f"{len(scenario.stages)} stages, {len(scenario.roles)} roles, "
             f"{flows.contacts:,.0f} contacts a year over {scenario.time.horizon_days} days"
@@ -94,7 +103,7 @@ def flows(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
         return
-    out.print(f"[bold]{scenario.name}[/bold]: expected flows a year "
+    console.print(f"[bold]{scenario.name}[/bold]: expected flows a year "
               f"(horizon {scenario.time.horizon_days} days), {result.contacts:,.0f} contacts")
     for title, counts in (("Stage", result.stages), ("Outcome", result.outcomes)):
         table = Table(title=None, show_edge=False)
@@ -103,16 +112,16 @@ def flows(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
         for name, count in counts.items():
             table.add_row(scenario.label(name), f"{count:,.0f}", f"{100 * count / result.contacts:.1f}"
                           if result.contacts else "–")
-        out.print(table)
+        console.print(table)
     table = Table(show_edge=False)
     for column in ("Role", "hours demanded", "hours available", "utilisation"):
         table.add_column(column, justify="left" if column == "Role" else "right")
     for name, load in result.roles.items():
         table.add_row(scenario.label(name), f"{load.hours_demanded:,.0f}", f"{load.hours_available:,.0f}",
                       f"{load.utilisation:.0%}" if math.isfinite(load.utilisation) else "no staff")
-    out.print(table)
+    console.print(table)
     for warning in result.warnings:
-        out.print(f"[yellow]warning[/yellow]: {warning}")
+        console.print(f"[yellow]warning[/yellow]: {warning}")
 
 
 @main.command()
@@ -132,8 +141,167 @@ def sources(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(row.path, f"{row.value:,.6g}", row.status, row.key, row.source)
-    out.print(table)
+    console.print(table)
     counts = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
-    out.print(", ".join(f"{n} {status}" for status, n in counts.items()))
+    console.print(", ".join(f"{n} {status}" for status, n in counts.items()))
+
+
+def _finite(value: float) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _fmt(kpi: str, value: float) -> str:
+    if value is None or not math.isfinite(value):
+        return "–"
+    measure = kpi.partition(".")[0]
+    if measure in PERCENT_MEASURES:
+        return f"{value:.1%}"
+    if measure.startswith("wait"):
+        return f"{value:,.1f}"
+    return f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.2f}"
+
+
+def _with_ci(kpi: str, mean: float, low: float, high: float) -> str:
+    text = _fmt(kpi, mean)
+    if low is not None and math.isfinite(low) and math.isfinite(mean):
+        text += f"  [{_fmt(kpi, low)} to {_fmt(kpi, high)}]"
+    return text
+
+
+@contextmanager
+def progress_bar(total: int, label: str, enabled: bool):
+    """A progress bar on standard error (none in --json mode)."""
+    if not enabled:
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+run_options = [
+    click.option("--reps", default=10, show_default=True, type=click.IntRange(1, 10_000), help="Replications."),
+    click.option("--seed", default=0, show_default=True, type=click.IntRange(0, None), help="Random seed."),
+    click.option("--days", type=click.IntRange(1, 3660), help="Horizon in days (sets time.horizon_days)."),
+    click.option("--processes", type=click.IntRange(1, 256), help="Worker processes (default: all cores)."),
+]
+
+
+def with_run_options(command):
+    for option in reversed(run_options):
+        command = option(command)
+    return command
+
+
+def _load_with_days(file: str, overrides: tuple[str, ...], days: int | None):
+    changes = list(overrides) + ([f"time.horizon_days={days}"] if days else [])
+    return load_scenario(file, changes)
+
+
+def _kpi_json(summary: pd.DataFrame) -> dict:
+    return {row.kpi: {"mean": _finite(row.mean), "ci_low": _finite(row.ci_low), "ci_high": _finite(row.ci_high)}
+            for row in summary.itertuples()}
+
+
+@main.command("run")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_run_options
+@set_option
+@click.option("--out", type=click.Path(file_okay=False), help="Write summary, KPIs, events, series and a manifest here.")
+@json_option
+@user_errors_exit_2
+def run_command(file, reps, seed, days, processes, overrides, out, as_json) -> None:
+    """Simulate a scenario: KPIs with 95% confidence intervals over the replications."""
+    scenario = _load_with_days(file, overrides, days)
+    started = dt.datetime.now().astimezone()
+    with progress_bar(reps, f"{scenario.name}", not as_json) as advance:
+        results = run_scenario(scenario, reps=reps, seed=seed, processes=processes, detail=bool(out),
+                               progress=advance)
+    finished = dt.datetime.now().astimezone()
+    summary = results.summary()
+    if out:
+        write_run(results, scenario, out, started, finished)
+    if as_json:
+        click.echo(json.dumps({"scenario": scenario.name, "reps": reps, "seed": seed,
+                               "horizon_days": scenario.time.horizon_days, "kpis": _kpi_json(summary)}, indent=2))
+        return
+    console_print_run(scenario, summary, reps, seed)
+    if out:
+        console.print(f"written to {out}/ (summary.csv, kpis.csv, events.parquet, timeseries.parquet, manifest.json)")
+
+
+def _pm(kpi: str, row) -> str:
+    """'1,176 ±79': the mean and the half-width of its 95% interval."""
+    text = _fmt(kpi, row["mean"])
+    half = (row["ci_high"] - row["ci_low"]) / 2
+    if math.isfinite(half) and half > 0:
+        text += f" ±{_fmt(kpi, half)}"
+    return text
+
+
+def _matrix(title: str, rows: pd.DataFrame, things: list[str], measures: list[str], label) -> Table:
+    table = Table(title=title, title_justify="left", show_edge=False)
+    table.add_column("")
+    for measure in measures:
+        table.add_column(kpi_label(measure).replace(" (days)", "\n(days)"), justify="right")
+    for thing in things:
+        table.add_row(label(thing), *[_pm(f"{m}.{thing}", rows.loc[f"{m}.{thing}"]) for m in measures])
+    return table
+
+
+def console_print_run(scenario, summary: pd.DataFrame, reps: int, seed: int) -> None:
+    rows = summary.set_index("kpi")
+    console.print(f"[bold]{scenario.name}[/bold]: {reps} replications, seed {seed}, over "
+                  f"{scenario.time.horizon_days} days; mean ±95% CI half-width. "
+                  f"Contacts: {_pm('contacts', rows.loc['contacts'])}")
+    console.print(_matrix("Stages", rows, list(scenario.stages),
+                          ["arrivals", "wait_mean_days", "wait_p90_days", "within_target", "waiting_at_end"],
+                          scenario.label))
+    console.print(_matrix("Practitioners", rows, list(scenario.roles),
+                          ["hours_demanded", "hours_delivered", "hours_available", "utilisation"], scenario.label))
+    console.print(_matrix("New packages of care", rows, [*scenario.package_outcomes(), "total"], ["new_packages"],
+                          lambda n: "All" if n == "total" else scenario.label(n)))
+    money = Table(title="Money (£)", title_justify="left", show_edge=False)
+    money.add_column("")
+    money.add_column("mean ±95% CI", justify="right")
+    for name in ["package_cost.horizon", "package_cost.new_packages_horizon", "package_cost.weekly_at_end",
+                 "staff_cost.horizon"]:
+        money.add_row(kpi_label(name), _pm(name, rows.loc[name]))
+    console.print(money)
+
+
+@main.command("compare")
+@click.argument("file_a", type=click.Path(dir_okay=False))
+@click.argument("file_b", type=click.Path(dir_okay=False))
+@with_run_options
+@click.option("--all", "show_all", is_flag=True, help="Also list the flow along every edge.")
+@json_option
+@user_errors_exit_2
+def compare_command(file_a, file_b, reps, seed, days, processes, show_all, as_json) -> None:
+    """Compare two scenarios on common random numbers: A, B and the paired difference A − B."""
+    a, b = _load_with_days(file_a, (), days), _load_with_days(file_b, (), days)
+    with progress_bar(2 * reps, f"{a.name} vs {b.name}", not as_json) as advance:
+        comparison = compare_scenarios(a, b, reps=reps, seed=seed, processes=processes, progress=advance)
+    table = comparison.table()
+    if as_json:
+        click.echo(json.dumps({
+            "a": a.name, "b": b.name, "reps": reps, "seed": seed,
+            "kpis": {row.kpi: {col: _finite(getattr(row, col)) for col in table.columns if col != "kpi"}
+                     for row in table.itertuples()},
+        }, indent=2))
+        return
+    console.print(f"[bold]A[/bold] = {a.name}, [bold]B[/bold] = {b.name}: {reps} paired replications, seed {seed}; "
+                  "difference A − B with its 95% confidence interval")
+    shown = Table(show_edge=False)
+    for column, justify in (("KPI", "left"), ("A", "right"), ("B", "right"), ("A − B [95% CI]", "right")):
+        shown.add_column(column, justify=justify)
+    label = lambda name: a.label(name) if name in a.stages or name in a.roles or name in a.outcomes else b.label(name)  # noqa: E731
+    for row in table.itertuples():
+        if row.kpi.startswith("flow.") and not show_all:
+            continue
+        shown.add_row(kpi_label(row.kpi, label), _fmt(row.kpi, row.a_mean), _fmt(row.kpi, row.b_mean),
+                      _with_ci(row.kpi, row.diff_mean, row.diff_ci_low, row.diff_ci_high))
+    console.print(shown)

@@ -45,6 +45,15 @@ def flow_graph(scenario: Scenario, source: str) -> nx.DiGraph:
     return graph
 
 
+def all_edges(scenario: Scenario) -> list[tuple[str, str]]:
+    """Every (stage, next) pair that some referral source can take."""
+    edges: dict[tuple[str, str], None] = {}
+    for source in routing_sources(scenario):
+        for a, b in flow_graph(scenario, source).edges:
+            edges[a, b] = None
+    return list(edges)
+
+
 def entry_stage(scenario: Scenario, source: str) -> str | None:
     if source == REVIEW_SOURCE:
         return review_stage(scenario)

@@ -76,3 +76,45 @@ def label(name: str, given: str | None = None) -> str:
         if name in table:
             return table[name]
     return name.replace("_", " ").capitalize()
+
+# KPI measures: ``measure`` or ``measure.thing`` (a stage, role, outcome, package type or edge).
+MEASURE_LABELS = {
+    "contacts": "Contacts",
+    "arrivals": "People arriving",
+    "outcomes": "Outcome reached",
+    "flow": "People moving",
+    "wait_mean_days": "Wait, mean (days)",
+    "wait_median_days": "Wait, median (days)",
+    "wait_p90_days": "Wait, 90th percentile (days)",
+    "within_target": "Share seen within target",
+    "waiting_at_end": "Waiting list at the end",
+    "waiting_mean": "Waiting list, average",
+    "hours_demanded": "Hours demanded",
+    "hours_delivered": "Hours delivered",
+    "hours_available": "Hours available",
+    "utilisation": "Utilisation",
+    "new_packages": "New packages",
+    "active_packages_at_end": "Active packages at the end",
+    "package_cost": "Package cost (£)",
+    "staff_cost": "Staff cost (£)",
+}
+
+# Ratios shown as percentages; everything else as counts, days, hours or pounds.
+PERCENT_MEASURES = {"within_target", "utilisation"}
+
+
+def kpi_label(kpi: str, name_label=label) -> str:
+    """'wait_p90_days.full_assessment' → 'Wait, 90th percentile (days): Full needs assessment (Care Act)'."""
+    measure, _, thing = kpi.partition(".")
+    head = MEASURE_LABELS.get(measure, measure)
+    if not thing:
+        return head
+    if measure == "flow":
+        a, _, b = thing.partition("->")
+        return f"{head}: {name_label(a)} → {name_label(b)}"
+    if measure == "package_cost":
+        return {"horizon": "Package cost over the horizon (£)", "weekly_at_end": "Package cost a week at the end (£)",
+                "new_packages_horizon": "Cost of new packages over the horizon (£)"}.get(thing, f"{head}: {thing}")
+    if measure == "staff_cost":
+        return "Staff cost over the horizon (£)"
+    return f"{head}: {'All' if thing == 'total' else name_label(thing)}"

@@ -66,3 +66,28 @@ def tiny():
 @pytest.fixture(params=SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def shipped_path(request) -> Path:
     return request.param
+
+
+def queue_document(servers: float, arrivals_per_day: float, service_minutes: float, *,
+                   warm_up_days: int = 30, horizon_days: int = 365) -> dict:
+    """One stage, ``servers`` practitioners on duty round the clock, Poisson arrivals,
+    exponential work: the M/M/c queue of textbook queueing theory."""
+    return {
+        "name": "mmc",
+        "council": "Queueing theory",
+        "operating_model": "custom",
+        "price_year": 2024,
+        "time": {
+            "start_date": "2023-01-01",
+            "horizon_days": horizon_days,
+            "warm_up_days": warm_up_days,
+            "calendars": {"always": {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                                     "start": "00:00", "end": "00:00", "works_bank_holidays": True}},
+        },
+        "demand": {"contacts_per_year": arrivals_per_day * 365, "sources": {"community": 1.0},
+                   "entry": {"default": "service"}},
+        "roles": {"server": {"fte": servers, "productive_hours_per_fte": 8760, "calendar": "always"}},
+        "stages": {"service": {"role": "server", "routes": {"done": 1.0},
+                               "work": {"distribution": "exponential", "mean_minutes": service_minutes}}},
+        "outcomes": {"done": {}},
+    }

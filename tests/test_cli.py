@@ -68,3 +68,54 @@ def test_module_entry_point_runs_without_traceback(tmp_path):
     assert done.returncode == 2
     assert "is not valid YAML" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_run_json_has_the_documented_shape():
+    result = run("run", NEW, "--reps", "3", "--days", "60", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["scenario"] == "barnet_new_model" and data["reps"] == 3
+    for name in ("contacts", "arrivals.community_hub", "wait_mean_days.full_assessment", "utilisation.social_worker",
+                 "hours_delivered.social_worker", "new_packages.home_care", "package_cost.horizon",
+                 "staff_cost.horizon"):
+        assert set(data["kpis"][name]) == {"mean", "ci_low", "ci_high"}, name
+    assert data["kpis"]["contacts"]["ci_low"] <= data["kpis"]["contacts"]["mean"]
+
+
+def test_run_writes_every_output_atomically(tmp_path):
+    out = tmp_path / "results"
+    result = run("run", NEW, "--reps", "2", "--days", "30", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["events.parquet", "kpis.csv", "manifest.json", "summary.csv", "timeseries.parquet"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 0 and manifest["reps"] == 2 and len(manifest["scenario_sha256"]) == 64
+    import pandas as pd
+    assert set(pd.read_parquet(out / "events.parquet")["run"]) == {0, 1}
+
+
+def test_run_table_is_readable():
+    result = run("run", NEW, "--reps", "2", "--days", "30")
+    assert result.exit_code == 0
+    for text in ("Stages", "Practitioners", "New packages of care", "Money", "Full needs assessment"):
+        assert text in result.output
+
+
+def test_run_bad_options_exit_2(tmp_path):
+    assert run("run", NEW, "--reps", "0").exit_code == 2
+    assert run("run", NEW, "--set", "roles.social_worker.fte=0").exit_code == 2
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = run("run", NEW, "--reps", "1", "--days", "5", "--out", str(blocker))
+    assert result.exit_code == 2
+
+
+def test_compare_prints_the_paired_difference():
+    result = run("compare", "scenarios/barnet_current.yaml", NEW, "--reps", "3", "--days", "60", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    contacts = data["kpis"]["contacts"]
+    assert contacts["diff_mean"] == 0
+    assert set(contacts) >= {"a_mean", "b_mean", "diff_mean", "diff_ci_low", "diff_ci_high"}
+    shown = run("compare", "scenarios/barnet_current.yaml", NEW, "--reps", "2", "--days", "30")
+    assert "A − B [95% CI]" in shown.output

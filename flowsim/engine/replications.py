@@ -72,8 +72,8 @@ def mean_ci(values: np.ndarray) -> dict[str, float]:
 
 
 def _one(args) -> tuple[int, dict, pd.DataFrame | None, pd.DataFrame | None]:
-    scenario, rep_seed, run_index, detail = args
-    rec = simulate(scenario, rep_seed, keep_events=detail)
+    scenario, rep_seed, run_index, detail, follow_through_days = args
+    rec = simulate(scenario, rep_seed, keep_events=detail, follow_through_days=follow_through_days)
     kpis = run_kpis(scenario, rec)
     if not detail:
         return run_index, kpis, None, None
@@ -85,17 +85,19 @@ def default_processes() -> int:
 
 
 def run(scenario: Scenario, reps: int = 1, seed: int = 0, processes: int | None = None,
-        detail: bool = True, progress: Progress | None = None) -> Results:
+        detail: bool = True, progress: Progress | None = None, follow_through_days: int = 0) -> Results:
     """Run ``reps`` replications (in ``processes`` processes; all cores by default).
 
     ``detail=False`` keeps only the KPIs (no event log or daily series), for
-    large sweeps where memory matters.
+    large sweeps where memory matters. ``follow_through_days`` follows the
+    horizon's contacts to their outcomes (see ``flowsim.engine.model.simulate``).
     """
     if not 1 <= reps <= MAX_REPS:
         raise FlowsimError(f"replications must be between 1 and {MAX_REPS:,}; got {reps}")
     if seed < 0:
         raise FlowsimError(f"the seed must be a whole number of 0 or more; got {seed}")
-    jobs = [(scenario, rep_seed, i, detail) for i, rep_seed in enumerate(replication_seeds(seed, reps))]
+    jobs = [(scenario, rep_seed, i, detail, follow_through_days)
+            for i, rep_seed in enumerate(replication_seeds(seed, reps))]
     processes = min(processes or default_processes(), reps)
     done = []
     if processes == 1:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from flowsim.engine.model import DAYS_PER_WEEK, Records
+from flowsim.graph import all_edges
 from flowsim.scenario.schema import Scenario
 
 EVENT_COLUMNS = ["person", "source", "stage", "arrival", "start", "end", "wait", "work_minutes", "next"]
@@ -59,8 +60,8 @@ def run_kpis(scenario: Scenario, rec: Records) -> dict[str, float]:
         k[f"arrivals.{stage}"] = float(n)
     for outcome, n in rec.outcomes.items():
         k[f"outcomes.{outcome}"] = float(n)
-    for (a, b), n in sorted(rec.edges.items()):
-        k[f"flow.{a}->{b}"] = float(n)
+    for a, b in all_edges(scenario):
+        k[f"flow.{a}->{b}"] = float(rec.edges.get((a, b), 0))
     for stage, waits in rec.waits.items():
         k[f"wait_mean_days.{stage}"] = float(np.mean(waits)) if waits else math.nan
         k[f"wait_median_days.{stage}"] = _percentile(waits, 50)
@@ -106,7 +107,8 @@ def timeseries_frame(scenario: Scenario, rec: Records, run: int) -> pd.DataFrame
     pieces = []
 
     def add(measure: str, name: str, values: np.ndarray) -> None:
-        pieces.append(pd.DataFrame({"day": days, "measure": measure, "name": name, "value": values[rec.warm_up:]}))
+        pieces.append(pd.DataFrame({"day": days, "measure": measure, "name": name,
+                                     "value": values[rec.warm_up:rec.days]}))
 
     for stage, series in rec.waiting_daily.items():
         add("waiting", stage, series.astype(float))
