@@ -22,7 +22,7 @@ import numpy as np
 import simpy
 
 from flowsim.calendar import DAYS_PER_YEAR, day_profile, simulated_days
-from flowsim.engine.rosters import Roster, build_roster, finish_time, on_shift
+from flowsim.engine.rosters import EPSILON, Roster, build_roster, finish_time
 from flowsim.engine.streams import generator, standard_exponentials, uniforms
 from flowsim.engine.worktime import MINUTES_PER_DAY, work_sampler
 from flowsim.graph import REVIEW_SOURCE, WAITING_SOURCE, flow_graph, routing_sources
@@ -74,13 +74,18 @@ class Task:
 class Pool:
     """A role's practitioners, who is free, and the queue of tasks waiting for them."""
 
-    __slots__ = ("roster", "free", "queue", "busy")
+    __slots__ = ("roster", "free", "queue", "busy", "shift_end", "last_off")
 
     def __init__(self, roster: Roster, days: int):
         self.roster = roster
         self.free = list(range(roster.practitioners))
         self.queue: list = []
         self.busy = np.zeros(days)  # hours worked, by day
+        self.shift_end = [-math.inf] * roster.practitioners  # end of each one's current or last window
+        self.last_off = -math.inf  # when the last of them goes off duty today
+
+    def on_shift(self, practitioner: int, now: float) -> bool:
+        return now < self.shift_end[practitioner] - EPSILON
 
 
 @dataclass
@@ -161,6 +166,7 @@ class Replication:
         s = self.scenario
         used = {stage.role for stage in s.stages.values()}
         self.pools = {role: Pool(build_roster(s, role, self.days), self.days) for role in s.roles if role in used}
+        self.pool_of = {name: self.pools[stage.role] for name, stage in s.stages.items()}
         self.rec.work_demanded = dict.fromkeys(s.roles, 0.0)
         for role, pool in self.pools.items():
             self.rec.available_hours[role] = pool.roster.available_hours_per_day(self.days)
@@ -199,18 +205,19 @@ class Replication:
                                 side="right")
         sources = [names[min(i, len(names) - 1)] for i in picks]
         self.rec.contacts = int((times >= self.warm_up).sum())
-        entry = {n: demand.entry_stage(n) for n in names}
-        arrive = self._arrive
-        env = self.env
+        self._arrival_plan = list(zip(times.tolist(), sources))
+        self._arrival_next = 0
+        self._entry = {n: demand.entry_stage(n) for n in names}
+        if self._arrival_plan:
+            self.env.timeout(self._arrival_plan[0][0]).callbacks.append(self._contact)
 
-        def make_callback(source: str):
-            def contact(_event) -> None:
-                person = Person(self._new_id(), source)
-                arrive(Task(person, entry[source], env.now))
-            return contact
-
-        for time, source in zip(times.tolist(), sources):
-            env.timeout(time).callbacks.append(make_callback(source))
+    def _contact(self, _event) -> None:
+        """A contact arrives; the next one is scheduled (one pending arrival at a time)."""
+        _, source = self._arrival_plan[self._arrival_next]
+        self._arrival_next += 1
+        if self._arrival_next < len(self._arrival_plan):
+            self.env.timeout(self._arrival_plan[self._arrival_next][0] - self.env.now).callbacks.append(self._contact)
+        self._arrive(Task(Person(self._new_id(), source), self._entry[source], self.env.now))
 
     def _start_waiting_list(self) -> None:
         waited = standard_exponentials(generator(self.seed, "waiting_list"))
@@ -240,12 +247,14 @@ class Replication:
         stage = task.stage
         if now >= self.warm_up:
             self.rec.arrivals[stage] += 1
-        pool = self.pools[self.role_of[stage]]
-        for i, practitioner in enumerate(pool.free):
-            if on_shift(pool.roster, practitioner, now):
-                del pool.free[i]
-                self._start(pool, practitioner, task)
-                return
+        pool = self.pool_of[stage]
+        if now < pool.last_off - EPSILON:
+            shift_end = pool.shift_end
+            for i, practitioner in enumerate(pool.free):
+                if now < shift_end[practitioner] - EPSILON:
+                    del pool.free[i]
+                    self._start(pool, practitioner, task)
+                    return
         self._seq += 1
         heapq.heappush(pool.queue, (self.priority[stage, task.person.source], task.arrived - task.waited_before,
                                     self._seq, task))
@@ -259,19 +268,20 @@ class Replication:
 
     def _start(self, pool: Pool, practitioner: int, task: Task) -> None:
         now = self.env.now
+        stage = task.stage
         task.started = now
-        task.work = self.work_draw[task.stage]()
+        task.work = work = self.work_draw[stage]()
         if task.arrived >= self.warm_up:
-            self.rec.work_demanded[self.role_of[task.stage]] += task.work
+            self.rec.work_demanded[pool.roster.role] += work
         if now >= self.warm_up:
-            self.rec.waits[task.stage].append(now - task.arrived + task.waited_before)
-        done = finish_time(pool.roster, practitioner, now, task.work / MINUTES_PER_DAY, pool.busy)
+            self.rec.waits[stage].append(now - task.arrived + task.waited_before)
+        done = finish_time(pool.roster, practitioner, now, work / MINUTES_PER_DAY, pool.busy)
         if done < self.days:
             self.env.timeout(done - now).callbacks.append(lambda _: self._work_done(pool, practitioner, task))
 
     def _work_done(self, pool: Pool, practitioner: int, task: Task) -> None:
         now = self.env.now
-        if on_shift(pool.roster, practitioner, now):
+        if pool.on_shift(practitioner, now):
             self._next_from_queue(pool, practitioner)
         else:
             pool.free.append(practitioner)  # off duty until the next shift starts
@@ -291,6 +301,9 @@ class Replication:
             pool.free.append(practitioner)
 
     def _shift_starts(self, pool: Pool) -> None:
+        now = self.env.now
+        pool.shift_end = [now + length for length in pool.roster.lengths]
+        pool.last_off = max(pool.shift_end)
         free, pool.free = pool.free, []
         for practitioner in free:
             self._next_from_queue(pool, practitioner)

@@ -21,30 +21,28 @@ EVENT_COLUMNS = ["person", "source", "stage", "arrival", "start", "end", "wait",
 
 
 def package_costs(rec: Records, start: float, end: float) -> dict[str, float]:
-    """Package cost between ``start`` and ``end`` (days), the run-rate at ``end`` and new-package cost."""
+    """Package cost between ``start`` and ``end`` (days), the run-rate at ``end`` and new-package cost.
+
+    A package costs its weekly cost for each week it is active, changed by the
+    reviews that change it, plus any one-off cost when it starts.
+    """
     p = rec.packages
     if not p["type"]:
         return {"horizon": 0.0, "weekly_at_end": 0.0, "new_packages_horizon": 0.0}
-    changes: dict[int, list] = {}
-    for pid, when, cost in rec.cost_changes:
-        changes.setdefault(pid, []).append((when, cost))
-    total = new_total = at_end = 0.0
-    for pid, (p_start, p_end, weekly) in enumerate(zip(p["start"], p["end"], p["weekly_cost"])):
-        spent = p["one_off"][pid] if start <= p_start < end else 0.0
-        cursor, cost = p_start, weekly
-        for when, new_cost in changes.get(pid, []) + [(p_end, weekly)]:
-            when = min(when, p_end)
-            overlap = min(when, end) - max(cursor, start)
-            if overlap > 0:
-                spent += cost * overlap / DAYS_PER_WEEK
-            cursor, cost = when, new_cost
-        total += spent
-        if p["new"][pid]:
-            new_total += spent
-        if p_start <= end < p_end:
-            history = changes.get(pid)
-            at_end += history[-1][1] if history else weekly
-    return {"horizon": total, "weekly_at_end": at_end, "new_packages_horizon": new_total}
+    p_start, p_end = np.asarray(p["start"]), np.asarray(p["end"])
+    weekly, new = np.asarray(p["weekly_cost"], dtype=float), np.asarray(p["new"], dtype=bool)
+    # Every package at its first weekly cost, then each review's change from its date on.
+    overlap = np.clip(np.minimum(p_end, end) - np.maximum(p_start, start), 0, None)
+    spent = weekly * overlap / DAYS_PER_WEEK
+    spent += np.where((p_start >= start) & (p_start < end), np.asarray(p["one_off"], dtype=float), 0.0)
+    current = weekly.copy()
+    for pid, when, cost in rec.cost_changes:  # in time order
+        later = max(0.0, min(p_end[pid], end) - max(when, start))
+        spent[pid] += (cost - current[pid]) * later / DAYS_PER_WEEK
+        current[pid] = cost
+    active_at_end = (p_start <= end) & (p_end > end)
+    return {"horizon": float(spent.sum()), "weekly_at_end": float(current[active_at_end].sum()),
+            "new_packages_horizon": float(spent[new].sum())}
 
 
 def _percentile(values: list[float], q: float) -> float:
