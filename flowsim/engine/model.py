@@ -22,8 +22,8 @@ import numpy as np
 import simpy
 
 from flowsim.calendar import DAYS_PER_YEAR, day_profile, simulated_days
-from flowsim.engine.rosters import EPSILON, Roster, build_roster, finish_time
-from flowsim.engine.streams import generator, standard_exponentials, uniforms
+from flowsim.engine.rosters import EPSILON, HOURS_PER_DAY, Roster, build_roster, finish_time
+from flowsim.engine.streams import exponentials, generator, uniforms
 from flowsim.engine.worktime import MINUTES_PER_DAY, work_sampler
 from flowsim.graph import REVIEW_SOURCE, WAITING_SOURCE, flow_graph, routing_sources
 from flowsim.scenario.schema import Scenario
@@ -60,32 +60,68 @@ class Person:
         self.id, self.source, self.package = id, source, package
 
 
-class Task:
-    """One person's visit to one stage."""
-
-    __slots__ = ("person", "stage", "arrived", "waited_before", "started", "work")
-
-    def __init__(self, person: Person, stage: str, arrived: float, waited_before: float = 0.0):
-        self.person, self.stage, self.arrived, self.waited_before = person, stage, arrived, waited_before
-        self.started = math.nan
-        self.work = math.nan
-
-
 class Pool:
-    """A role's practitioners, who is free, and the queue of tasks waiting for them."""
+    """A role's practitioners: who is free, who is off duty, and the queue waiting for them."""
 
-    __slots__ = ("roster", "free", "queue", "busy", "shift_end", "last_off")
+    __slots__ = ("roster", "free", "off", "queue", "busy", "shift_end", "shift_day")
 
     def __init__(self, roster: Roster, days: int):
         self.roster = roster
-        self.free = list(range(roster.practitioners))
+        self.free: list[int] = []  # free and, when last checked, on duty
+        self.off = list(range(roster.practitioners))  # free but off duty until the next shift starts
         self.queue: list = []
         self.busy = np.zeros(days)  # hours worked, by day
         self.shift_end = [-math.inf] * roster.practitioners  # end of each one's current or last window
-        self.last_off = -math.inf  # when the last of them goes off duty today
+        self.shift_day = 0  # the day the current windows started
 
-    def on_shift(self, practitioner: int, now: float) -> bool:
-        return now < self.shift_end[practitioner] - EPSILON
+    def take_free(self, now: float) -> int:
+        """A free practitioner on duty now, or -1; those found off duty are set aside."""
+        free, shift_end = self.free, self.shift_end
+        while free:
+            practitioner = free.pop()
+            if now < shift_end[practitioner] - EPSILON:
+                return practitioner
+            self.off.append(practitioner)
+        return -1
+
+
+class Desk:
+    """One stage during a run: its practitioners, random streams, routes and counters."""
+
+    __slots__ = ("name", "pool", "draw_work", "draw_route", "routes", "priority", "elapsed", "mean_work",
+                 "arrivals", "waits", "waiting", "area", "area_since", "area_at_warm_up", "waiting_daily")
+
+    def __init__(self, name: str, pool: Pool, scenario: Scenario, seed: np.random.SeedSequence, days: int):
+        stage = scenario.stages[name]
+        self.name, self.pool = name, pool
+        self.draw_work = work_sampler(stage.work, generator(seed, f"work:{name}"))
+        self.draw_route = uniforms(generator(seed, f"route:{name}"))
+        self.routes: dict = {}  # source -> [cumulative shares, next desks or outcome names, counts]
+        self.priority = {source: stage.priority_for(source) for source in routing_sources(scenario)}
+        self.elapsed = stage.elapsed_days
+        self.mean_work = stage.work.mean_total_minutes
+        self.arrivals = 0
+        self.waits: list[float] = []
+        self.waiting = 0
+        self.area = self.area_since = self.area_at_warm_up = 0.0  # ∫ waiting dt
+        self.waiting_daily = np.zeros(days)
+
+    def count_waiting(self, now: float, change: int) -> None:
+        self.area += self.waiting * (now - self.area_since)
+        self.area_since = now
+        self.waiting += change
+
+
+class Task:
+    """One person's visit to one stage."""
+
+    __slots__ = ("person", "desk", "arrived", "waited_before", "started", "work", "practitioner")
+
+    def __init__(self, person: Person, desk: Desk, arrived: float, waited_before: float = 0.0):
+        self.person, self.desk, self.arrived, self.waited_before = person, desk, arrived, waited_before
+        self.started = math.nan
+        self.work = math.nan
+        self.practitioner = -1
 
 
 @dataclass
@@ -96,7 +132,6 @@ class Records:
     warm_up: int
     contacts: int = 0
     events: list = field(default_factory=list)  # (person, source, stage, arrived, started, ended, wait, work, next)
-    keep_events: bool = True
     arrivals: dict = field(default_factory=dict)  # stage -> count in window
     outcomes: dict = field(default_factory=dict)  # outcome -> count in window
     edges: dict = field(default_factory=dict)  # (stage, next) -> count in window
@@ -122,60 +157,38 @@ class Replication:
         self.days = self.horizon_end + follow_through_days
         self.warm_up = float(scenario.time.warm_up_days)
         self.env = simpy.Environment()
-        self.rec = Records(days=self.horizon_end, warm_up=scenario.time.warm_up_days, keep_events=keep_events)
+        self.rec = Records(days=self.horizon_end, warm_up=scenario.time.warm_up_days)
+        self.events = self.rec.events if keep_events else None
+        self.rec.work_demanded = dict.fromkeys(scenario.roles, 0.0)
+        self.outcome_counts = dict.fromkeys(scenario.outcomes, 0)
+        self.outcome_kind = {name: o.kind for name, o in scenario.outcomes.items()}
         self._next_person = 0
         self._seq = 0
-        self._build_stages()
-        self._build_pools()
+        self._build_desks()
         self._packages_init()
 
     # ----- set-up ---------------------------------------------------------------
 
-    def _build_stages(self) -> None:
-        s = self.scenario
-        self.role_of = {name: stage.role for name, stage in s.stages.items()}
-        self.targets = {name: stage.wait_target_days for name, stage in s.stages.items()}
-        self.elapsed = {name: stage.elapsed_days for name, stage in s.stages.items()}
-        self.mean_work = {name: stage.work.mean_total_minutes for name, stage in s.stages.items()}
-        self.route_draw = {name: uniforms(generator(self.seed, f"route:{name}")) for name in s.stages}
-        self.work_draw = {name: work_sampler(stage.work, generator(self.seed, f"work:{name}"))
-                          for name, stage in s.stages.items()}
-        self.priority = {(name, src): stage.priority_for(src)
-                         for name, stage in s.stages.items() for src in routing_sources(s)}
-        # (stage, source) -> (cumulative shares, targets): one draw picks the next step.
-        self.routes: dict = {}
-        for source in routing_sources(s):
-            graph = flow_graph(s, source)
-            for name in s.stages:
-                targets = [t for t in s.stages[name].shares_for(source) if graph.has_edge(name, t)]
-                cumulative = list(np.cumsum([graph.edges[name, t]["share"] for t in targets]))
-                cumulative[-1] = 1.0
-                self.routes[name, source] = (cumulative, targets)
-        self.outcome_kind = {name: o.kind for name, o in s.outcomes.items()}
-        rec = self.rec
-        rec.arrivals = dict.fromkeys(s.stages, 0)
-        rec.outcomes = dict.fromkeys(s.outcomes, 0)
-        rec.waits = {name: [] for name in s.stages}
-        rec.waiting_daily = {name: np.zeros(self.days) for name in s.stages}
-        self.waiting = dict.fromkeys(s.stages, 0)
-        self._area = dict.fromkeys(s.stages, 0.0)
-        self._area_since = dict.fromkeys(s.stages, 0.0)
-        self._area_at_warm_up = dict.fromkeys(s.stages, 0.0)
-
-    def _build_pools(self) -> None:
+    def _build_desks(self) -> None:
         s = self.scenario
         used = {stage.role for stage in s.stages.values()}
         self.pools = {role: Pool(build_roster(s, role, self.days), self.days) for role in s.roles if role in used}
-        self.pool_of = {name: self.pools[stage.role] for name, stage in s.stages.items()}
-        self.rec.work_demanded = dict.fromkeys(s.roles, 0.0)
-        for role, pool in self.pools.items():
-            self.rec.available_hours[role] = pool.roster.available_hours_per_day(self.days)
-            self.rec.busy_hours[role] = pool.busy
+        self.desks = {name: Desk(name, self.pools[stage.role], s, self.seed, self.days)
+                      for name, stage in s.stages.items()}
+        for source in routing_sources(s):
+            graph = flow_graph(s, source)
+            for name, desk in self.desks.items():
+                targets = [t for t in s.stages[name].shares_for(source) if graph.has_edge(name, t)]
+                cumulative = list(np.cumsum([graph.edges[name, t]["share"] for t in targets]))
+                cumulative[-1] = 1.0
+                desk.routes[source] = [cumulative, [self.desks.get(t, t) for t in targets], [0] * len(targets)]
 
     def _packages_init(self) -> None:
         self.package_types = {name: o for name, o in self.scenario.package_outcomes().items()}
-        self.duration_draw = {name: standard_exponentials(generator(self.seed, f"duration:{name}"))
-                              for name in self.package_types}
+        self.duration_draw = {name: exponentials(generator(self.seed, f"duration:{name}"),
+                                                 o.mean_duration_weeks * DAYS_PER_WEEK)
+                              for name, o in self.package_types.items()}
+        self.review_desk = self.desks.get(self.scenario.caseload.review_stage)
         self.p_type, self.p_start, self.p_end = [], [], []
         self.p_cost, self.p_one_off, self.p_new = [], [], []
 
@@ -186,7 +199,7 @@ class Replication:
         self._schedule_arrivals()
         self._start_caseload()
         self._start_waiting_list()
-        for role, pool in self.pools.items():
+        for pool in self.pools.values():
             for start in pool.roster.starts:
                 env.timeout(start).callbacks.append(lambda _, p=pool: self._shift_starts(p))
         for day in range(1, self.days + 1):
@@ -207,7 +220,7 @@ class Replication:
         self.rec.contacts = int((times >= self.warm_up).sum())
         self._arrival_plan = list(zip(times.tolist(), sources))
         self._arrival_next = 0
-        self._entry = {n: demand.entry_stage(n) for n in names}
+        self._entry = {n: self.desks[demand.entry_stage(n)] for n in names}
         if self._arrival_plan:
             self.env.timeout(self._arrival_plan[0][0]).callbacks.append(self._contact)
 
@@ -220,11 +233,11 @@ class Replication:
         self._arrive(Task(Person(self._new_id(), source), self._entry[source], self.env.now))
 
     def _start_waiting_list(self) -> None:
-        waited = standard_exponentials(generator(self.seed, "waiting_list"))
+        waited = exponentials(generator(self.seed, "waiting_list"), 1.0)
         for stage, waiting in self.scenario.waiting_list.items():
             for _ in range(waiting.count):
                 person = Person(self._new_id(), waiting.source or WAITING_SOURCE)
-                self._arrive(Task(person, stage, 0.0, waiting.mean_waited_days * waited()))
+                self._arrive(Task(person, self.desks[stage], 0.0, waiting.mean_waited_days * waited()))
 
     def _start_caseload(self) -> None:
         draw = uniforms(generator(self.seed, "caseload:review_phase"))
@@ -244,87 +257,85 @@ class Replication:
 
     def _arrive(self, task: Task) -> None:
         now = self.env.now
-        stage = task.stage
+        desk = task.desk
         if now >= self.warm_up:
-            self.rec.arrivals[stage] += 1
-        pool = self.pool_of[stage]
-        if now < pool.last_off - EPSILON:
-            shift_end = pool.shift_end
-            for i, practitioner in enumerate(pool.free):
-                if now < shift_end[practitioner] - EPSILON:
-                    del pool.free[i]
-                    self._start(pool, practitioner, task)
-                    return
+            desk.arrivals += 1
+        pool = desk.pool
+        practitioner = pool.take_free(now)
+        if practitioner >= 0:
+            self._start(pool, practitioner, task, now)
+            return
         self._seq += 1
-        heapq.heappush(pool.queue, (self.priority[stage, task.person.source], task.arrived - task.waited_before,
+        heapq.heappush(pool.queue, (desk.priority[task.person.source], task.arrived - task.waited_before,
                                     self._seq, task))
-        self._count_waiting(stage, +1)
+        desk.count_waiting(now, +1)
 
-    def _count_waiting(self, stage: str, change: int) -> None:
-        now = self.env.now
-        self._area[stage] += self.waiting[stage] * (now - self._area_since[stage])
-        self._area_since[stage] = now
-        self.waiting[stage] += change
-
-    def _start(self, pool: Pool, practitioner: int, task: Task) -> None:
-        now = self.env.now
-        stage = task.stage
+    def _start(self, pool: Pool, practitioner: int, task: Task, now: float) -> None:
+        desk = task.desk
         task.started = now
-        task.work = work = self.work_draw[stage]()
+        task.practitioner = practitioner
+        task.work = work = desk.draw_work()
         if task.arrived >= self.warm_up:
             self.rec.work_demanded[pool.roster.role] += work
         if now >= self.warm_up:
-            self.rec.waits[stage].append(now - task.arrived + task.waited_before)
-        done = finish_time(pool.roster, practitioner, now, work / MINUTES_PER_DAY, pool.busy)
+            desk.waits.append(now - task.arrived + task.waited_before)
+        work_days = work / MINUTES_PER_DAY
+        if now + work_days <= pool.shift_end[practitioner]:  # done within today's window: the usual case
+            pool.busy[pool.shift_day] += work * (HOURS_PER_DAY / MINUTES_PER_DAY)
+            done = now + work_days
+        else:
+            done = finish_time(pool.roster, practitioner, now, work_days, pool.busy)
         if done < self.days:
-            self.env.timeout(done - now).callbacks.append(lambda _: self._work_done(pool, practitioner, task))
+            self.env.timeout(done - now, task).callbacks.append(self._work_done)
 
-    def _work_done(self, pool: Pool, practitioner: int, task: Task) -> None:
+    def _work_done(self, event) -> None:
+        task: Task = event.value
         now = self.env.now
-        if pool.on_shift(practitioner, now):
-            self._next_from_queue(pool, practitioner)
+        pool, practitioner = task.desk.pool, task.practitioner
+        if now < pool.shift_end[practitioner] - EPSILON:
+            self._next_from_queue(pool, practitioner, now)
         else:
-            pool.free.append(practitioner)  # off duty until the next shift starts
-        leave = task.started + self.elapsed[task.stage]
-        if leave > now:
-            if leave < self.days:
-                self.env.timeout(leave - now).callbacks.append(lambda _: self._route(task))
-        else:
-            self._route(task)
+            pool.off.append(practitioner)
+        leave = task.started + task.desk.elapsed
+        if leave <= now:
+            self._route(task, now)
+        elif leave < self.days:
+            self.env.timeout(leave - now).callbacks.append(lambda _: self._route(task, leave))
 
-    def _next_from_queue(self, pool: Pool, practitioner: int) -> None:
+    def _next_from_queue(self, pool: Pool, practitioner: int, now: float) -> None:
         if pool.queue:
             task = heapq.heappop(pool.queue)[3]
-            self._count_waiting(task.stage, -1)
-            self._start(pool, practitioner, task)
+            task.desk.count_waiting(now, -1)
+            self._start(pool, practitioner, task, now)
         else:
             pool.free.append(practitioner)
 
     def _shift_starts(self, pool: Pool) -> None:
         now = self.env.now
         pool.shift_end = [now + length for length in pool.roster.lengths]
-        pool.last_off = max(pool.shift_end)
-        free, pool.free = pool.free, []
-        for practitioner in free:
-            self._next_from_queue(pool, practitioner)
+        pool.shift_day = int(now)
+        ready = pool.free + pool.off
+        pool.free, pool.off = [], []
+        for practitioner in ready:
+            self._next_from_queue(pool, practitioner, now)
 
-    def _route(self, task: Task) -> None:
-        now = self.env.now
-        stage, person = task.stage, task.person
-        cumulative, targets = self.routes[stage, person.source]
-        target = targets[bisect_right(cumulative, self.route_draw[stage]())]
+    def _route(self, task: Task, now: float) -> None:
+        desk, person = task.desk, task.person
+        cumulative, targets, counts = desk.routes[person.source]
+        i = bisect_right(cumulative, desk.draw_route())
+        target = targets[i]
         in_window = now >= self.warm_up
         if in_window:
-            edge = (stage, target)
-            self.rec.edges[edge] = self.rec.edges.get(edge, 0) + 1
-        if self.rec.keep_events:
-            self.rec.events.append((person.id, person.source, stage, task.arrived, task.started, now,
-                                    task.started - task.arrived + task.waited_before, task.work, target))
-        if target in self.role_of:
+            counts[i] += 1
+        if self.events is not None:
+            self.events.append((person.id, person.source, desk.name, task.arrived, task.started, now,
+                                task.started - task.arrived + task.waited_before, task.work,
+                                target if type(target) is str else target.name))
+        if type(target) is Desk:
             self._arrive(Task(person, target, now))
             return
         if in_window:
-            self.rec.outcomes[target] += 1
+            self.outcome_counts[target] += 1
         kind = self.outcome_kind[target]
         if kind == "package":
             if person.package >= 0 and self.p_end[person.package] > now:
@@ -344,10 +355,9 @@ class Replication:
 
     def _add_package(self, kind: str, start: float, new: bool) -> int:
         outcome = self.package_types[kind]
-        duration = outcome.mean_duration_weeks * DAYS_PER_WEEK * self.duration_draw[kind]()
         self.p_type.append(kind)
         self.p_start.append(start)
-        self.p_end.append(start + duration)
+        self.p_end.append(start + self.duration_draw[kind]())
         self.p_cost.append(outcome.weekly_cost)
         self.p_one_off.append(outcome.one_off_cost if new else 0.0)
         self.p_new.append(new)
@@ -361,31 +371,41 @@ class Replication:
         if self.p_end[pid] <= self.env.now:
             return  # ended, or replaced by a new package, before its review
         person = Person(self._new_id(), REVIEW_SOURCE, package=pid)
-        self._arrive(Task(person, self.scenario.caseload.review_stage, self.env.now))
+        self._arrive(Task(person, self.review_desk, self.env.now))
         interval = self.package_types[self.p_type[pid]].review_every_weeks * DAYS_PER_WEEK
         self._schedule_review(pid, due + interval)
 
     # ----- recording ------------------------------------------------------------------
 
     def _end_of_day(self, day: int) -> None:
-        for stage, n in self.waiting.items():
-            self.rec.waiting_daily[stage][day] = n
+        for desk in self.desks.values():
+            desk.waiting_daily[day] = desk.waiting
 
     def _mark_warm_up(self) -> None:
-        for stage in self.waiting:
-            self._count_waiting(stage, 0)
-            self._area_at_warm_up[stage] = self._area[stage]
+        for desk in self.desks.values():
+            desk.count_waiting(self.env.now, 0)
+            desk.area_at_warm_up = desk.area
 
     def _finish(self) -> Records:
-        rec = self.rec
-        for stage in self.waiting:
-            self._count_waiting(stage, 0)
-            rec.waiting_area[stage] = self._area[stage] - self._area_at_warm_up[stage]
-            rec.waiting_at_end[stage] = self.waiting[stage]
-        for pool in self.pools.values():
-            for _, _, _, task in pool.queue:
+        rec, now = self.rec, self.env.now
+        rec.outcomes = self.outcome_counts
+        for role, pool in self.pools.items():
+            rec.available_hours[role] = pool.roster.available_hours_per_day(self.days)
+            rec.busy_hours[role] = pool.busy
+            for _, _, _, task in pool.queue:  # work not started: count its mean
                 if task.arrived >= self.warm_up:
-                    rec.work_demanded[self.role_of[task.stage]] += self.mean_work[task.stage]
+                    rec.work_demanded[role] += task.desk.mean_work
+        for name, desk in self.desks.items():
+            desk.count_waiting(now, 0)
+            rec.arrivals[name] = desk.arrivals
+            rec.waits[name] = desk.waits
+            rec.waiting_daily[name] = desk.waiting_daily
+            rec.waiting_area[name] = desk.area - desk.area_at_warm_up
+            rec.waiting_at_end[name] = desk.waiting
+            for cumulative, targets, counts in desk.routes.values():
+                for target, n in zip(targets, counts):
+                    key = (name, target if type(target) is str else target.name)
+                    rec.edges[key] = rec.edges.get(key, 0) + n
         rec.packages = {
             "type": self.p_type, "start": self.p_start, "end": self.p_end,
             "weekly_cost": [self.package_types[t].weekly_cost for t in self.p_type],

@@ -30,35 +30,34 @@ def generator(rep_seed: np.random.SeedSequence, purpose: str) -> np.random.Gener
 
 
 class Stream:
-    """Variates of one kind from one generator, handed out one at a time from blocks."""
+    """Variates from one generator, drawn (and transformed) a block at a time, handed out one by one."""
 
-    __slots__ = ("_draw", "_gen", "_block", "_next")
+    __slots__ = ("_draw", "_gen", "_values")
 
     def __init__(self, gen: np.random.Generator, draw: Callable[[np.random.Generator, int], np.ndarray]):
         self._gen, self._draw = gen, draw
-        self._block: list[float] = []
-        self._next = 0
+        self._values = iter(())
 
     def __call__(self) -> float:
-        if self._next == len(self._block):
-            self._block = self._draw(self._gen, BLOCK).tolist()
-            self._next = 0
-        value = self._block[self._next]
-        self._next += 1
-        return value
+        try:
+            return next(self._values)
+        except StopIteration:
+            self._values = iter(self._draw(self._gen, BLOCK).tolist())
+            return next(self._values)
 
 
 def uniforms(gen: np.random.Generator) -> Stream:
     return Stream(gen, lambda g, n: g.random(n))
 
 
-def standard_normals(gen: np.random.Generator) -> Stream:
-    return Stream(gen, lambda g, n: g.standard_normal(n))
+def exponentials(gen: np.random.Generator, mean: float, shift: float = 0.0) -> Stream:
+    return Stream(gen, lambda g, n: mean * g.standard_exponential(n) + shift)
 
 
-def standard_exponentials(gen: np.random.Generator) -> Stream:
-    return Stream(gen, lambda g, n: g.standard_exponential(n))
+def lognormals(gen: np.random.Generator, mu: float, sigma: float, shift: float = 0.0) -> Stream:
+    """exp(mu + sigma·Z) + shift, Z standard normal."""
+    return Stream(gen, lambda g, n: np.exp(mu + sigma * g.standard_normal(n)) + shift)
 
 
-def standard_gammas(gen: np.random.Generator, shape: float) -> Stream:
-    return Stream(gen, lambda g, n: g.standard_gamma(shape, n))
+def gammas(gen: np.random.Generator, shape: float, scale: float, shift: float = 0.0) -> Stream:
+    return Stream(gen, lambda g, n: scale * g.standard_gamma(shape, n) + shift)

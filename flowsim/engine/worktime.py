@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from flowsim.engine.streams import Stream, standard_exponentials, standard_gammas, standard_normals
+from flowsim.engine.streams import exponentials, gammas, lognormals
 from flowsim.scenario.schema import WorkTime
 
 MINUTES_PER_DAY = 1440.0
@@ -23,14 +23,9 @@ def work_sampler(work: WorkTime, gen: np.random.Generator) -> Callable[[], float
     if work.distribution == "fixed":
         return lambda: mean + travel
     if work.distribution == "exponential":
-        draw = standard_exponentials(gen)
-        return lambda: mean * draw() + travel
+        return exponentials(gen, mean, travel)
     if work.distribution == "lognormal":
         sigma2 = math.log1p((sd / mean) ** 2)
-        mu, sigma = math.log(mean) - sigma2 / 2, math.sqrt(sigma2)
-        normal: Stream = standard_normals(gen)
-        return lambda: math.exp(mu + sigma * normal()) + travel
+        return lognormals(gen, math.log(mean) - sigma2 / 2, math.sqrt(sigma2), travel)
     shape = (mean / sd) ** 2  # gamma with the given mean and sd
-    scale = mean / shape
-    gamma = standard_gammas(gen, shape)
-    return lambda: scale * gamma() + travel
+    return gammas(gen, shape, mean / shape, travel)

@@ -1,0 +1,168 @@
+"""Speed and memory of the engine, measured on this machine.
+
+    python bench/benchmark.py            # the full set (a few minutes on 2 cores)
+    python bench/benchmark.py --quick    # fewer repeats, 20 replications instead of 100
+
+Measures: one replication of a Barnet year; 100 replications serially and on
+all cores (parallel efficiency); stage visits per second; peak memory with and
+without the event log; cost against volume (25× the contacts and staff); and
+the same open queueing network in flowsim and in Ciw. Prints a Markdown
+report for BENCHMARKS.md.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from flowsim import load_scenario, vary  # noqa: E402
+from flowsim.engine import run  # noqa: E402
+from flowsim.engine.model import simulate  # noqa: E402
+from flowsim.engine.results import run_kpis  # noqa: E402
+from flowsim.engine.streams import replication_seeds  # noqa: E402
+from flowsim.scenario.load import scenario_from_document  # noqa: E402
+
+NETWORK = {  # an open network: three multi-server stages, Poisson arrivals, exponential work
+    "arrivals_per_day": 100.0,
+    "servers": [2, 3, 2],
+    "service_minutes": [20.0, 50.0, 25.0],
+    "routing": [[0.0, 0.6, 0.3], [0.0, 0.0, 0.2], [0.0, 0.0, 0.0]],  # the rest leave
+    "days": 365,
+}
+
+
+def timed(function, repeats: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def one_replication(scenario, seed=0) -> dict:
+    rec = simulate(scenario, replication_seeds(seed, 1)[0], keep_events=False)
+    return run_kpis(scenario, rec)
+
+
+def stage_visits(kpis: dict) -> float:
+    return sum(v for k, v in kpis.items() if k.startswith("arrivals."))
+
+
+def network_scenario():
+    n = NETWORK
+    names = [f"stage_{i + 1}" for i in range(len(n["servers"]))]
+    stages = {}
+    for i, name in enumerate(names):
+        routes = {names[j]: share for j, share in enumerate(n["routing"][i]) if share > 0}
+        routes["leave"] = "rest"
+        stages[name] = {"role": f"team_{i + 1}", "routes": routes,
+                        "work": {"distribution": "exponential", "mean_minutes": n["service_minutes"][i]}}
+    document = {
+        "name": "open_network", "council": "Benchmark", "operating_model": "custom", "price_year": 2024,
+        "time": {"start_date": "2023-01-01", "horizon_days": n["days"],
+                 "calendars": {"always": {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                                          "start": "00:00", "end": "00:00", "works_bank_holidays": True}}},
+        "demand": {"contacts_per_year": n["arrivals_per_day"] * 365, "sources": {"community": 1.0},
+                   "entry": {"default": names[0]}},
+        "roles": {f"team_{i + 1}": {"fte": c, "productive_hours_per_fte": 8760, "calendar": "always"}
+                  for i, c in enumerate(n["servers"])},
+        "stages": stages,
+        "outcomes": {"leave": {}},
+    }
+    return scenario_from_document(document, "open_network")
+
+
+def ciw_network():
+    import ciw
+
+    n = NETWORK
+    rates = [1440.0 / m for m in n["service_minutes"]]
+    return ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(rate=n["arrivals_per_day"])] + [None] * (len(rates) - 1),
+        service_distributions=[ciw.dists.Exponential(rate=r) for r in rates],
+        routing=n["routing"],
+        number_of_servers=n["servers"],
+    )
+
+
+def run_ciw(network, seed: int):
+    import ciw
+
+    ciw.seed(seed)
+    simulation = ciw.Simulation(network)
+    simulation.simulate_until_max_time(NETWORK["days"])
+    return simulation.get_all_records()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and replications")
+    args = parser.parse_args()
+    repeats = 3 if args.quick else 7
+    many = 20 if args.quick else 100
+    cores = os.cpu_count() or 1
+    lines = []
+    say = lines.append
+
+    current = load_scenario(ROOT / "scenarios/barnet_current.yaml")
+    new = load_scenario(ROOT / "scenarios/barnet_new_model.yaml")
+    say("| measure | value |")
+    say("|---|---|")
+    for scenario in (current, new):
+        seconds, kpis = timed(lambda: one_replication(scenario), repeats)
+        say(f"| one replication, {scenario.name} (a year, KPIs only) | {seconds:.3f} s |")
+        say(f"| stage visits per second, {scenario.name} | {stage_visits(kpis) / seconds:,.0f} |")
+
+    serial, _ = timed(lambda: run(new, reps=many, seed=1, processes=1, detail=False), 1)
+    parallel, _ = timed(lambda: run(new, reps=many, seed=1, processes=cores, detail=False), 1)
+    say(f"| {many} replications of barnet_new_model, serial | {serial:.2f} s ({serial / many:.3f} s each) |")
+    say(f"| {many} replications, {cores} processes | {parallel:.2f} s |")
+    say(f"| parallel speed-up / efficiency on {cores} cores | {serial / parallel:.2f}× / "
+        f"{serial / parallel / cores:.0%} |")
+
+    for detail in (False, True):
+        tracemalloc.start()
+        run(new, reps=1, seed=1, processes=1, detail=detail)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        say(f"| peak memory, one replication, {'with event log and daily series' if detail else 'KPIs only'} "
+            f"| {peak / 2**20:.1f} MiB |")
+
+    base, _ = timed(lambda: one_replication(new), repeats)
+    scale = 25
+    changes = {"demand.contacts_per_year": new.demand.contacts_per_year * scale}
+    changes |= {f"roles.{r}.fte": role.fte * scale for r, role in new.roles.items()}
+    changes |= {f"caseload.packages.{p}": n * scale for p, n in new.caseload.packages.items()}
+    changes |= {f"waiting_list.{s}.count": w.count * scale for s, w in new.waiting_list.items()}
+    big = vary(new, changes)
+    large, _ = timed(lambda: one_replication(big), max(1, repeats // 3))
+    say(f"| {scale}× contacts, staff and caseload, one replication | {large:.2f} s "
+        f"({large / base:.1f}× the time of 1×) |")
+
+    network = network_scenario()
+    flowsim_time, kpis = timed(lambda: one_replication(network), repeats)
+    ciw_net = ciw_network()
+    ciw_time, records = timed(lambda: run_ciw(ciw_net, 1), repeats)
+    ciw_wait = statistics.mean(r.waiting_time for r in records if r.node == 2)
+    say(f"| open network ({NETWORK['arrivals_per_day']:.0f} arrivals a day, 3 stages, a year), flowsim | "
+        f"{flowsim_time:.3f} s (mean wait at stage 2: {kpis['wait_mean_days.stage_2'] * 1440:.1f} min) |")
+    say(f"| same network, Ciw {__import__('ciw').__version__} | {ciw_time:.3f} s "
+        f"(mean wait at stage 2: {ciw_wait * 1440:.1f} min) |")
+    say(f"| flowsim speed against Ciw | {ciw_time / flowsim_time:.1f}× faster |")
+
+    print(f"Machine: {platform.processor() or platform.machine()}, {cores} cores, "
+          f"Python {platform.python_version()}, {platform.system()} {platform.release()}\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
