@@ -6,8 +6,11 @@ The public API, used by the CLI, the app and analysts' scripts::
     scenario = flowsim.load_scenario("scenarios/barnet_new_model.yaml")
     flows = flowsim.expected_flows(scenario)          # analytic, instant
     variant = flowsim.vary(scenario, {"demand.annual_growth": 0.03})
+    results = flowsim.run(scenario, reps=30, seed=1)  # simulated, with CIs
+    paired = flowsim.compare(current, new, reps=30)   # common random numbers
 """
 from flowsim.analytic import ExpectedFlows, expected_flows
+from flowsim.engine import Comparison, Results, compare, run
 from flowsim.errors import FlowsimError, InputError, Problem
 from flowsim.provenance import number_sources
 from flowsim.scenario import Scenario, load_scenario, load_scenario_text, scenario_document, vary
@@ -15,7 +18,11 @@ from flowsim.scenario import Scenario, load_scenario, load_scenario_text, scenar
 __version__ = "0.1.0"
 
 __all__ = [
+    "Comparison",
     "ExpectedFlows",
+    "Results",
+    "compare",
+    "run",
     "FlowsimError",
     "InputError",
     "Problem",

@@ -13,6 +13,7 @@ Python lists. Time is in days from the start date.
 """
 from __future__ import annotations
 
+import gc
 import heapq
 import math
 from bisect import bisect_right
@@ -240,14 +241,32 @@ class Replication:
                 self._arrive(Task(person, self.desks[stage], 0.0, waiting.mean_waited_days * waited()))
 
     def _start_caseload(self) -> None:
+        """Existing packages, their first reviews spread over one interval.
+
+        The first reviews are fed in date order through one pending event, so
+        the event queue stays short however large the caseload."""
         draw = uniforms(generator(self.seed, "caseload:review_phase"))
+        plan = []
         for name, count in self.scenario.caseload.packages.items():
             outcome = self.package_types[name]
             for _ in range(int(round(count))):
                 pid = self._add_package(name, 0.0, new=False)
                 if outcome.review_every_weeks:
-                    interval = outcome.review_every_weeks * DAYS_PER_WEEK
-                    self._schedule_review(pid, draw() * interval)
+                    due = draw() * outcome.review_every_weeks * DAYS_PER_WEEK
+                    if due < self.horizon_end and due < self.p_end[pid]:
+                        plan.append((due, pid))
+        plan.sort()
+        self._caseload_plan, self._caseload_next = plan, 0
+        if plan:
+            self.env.timeout(plan[0][0]).callbacks.append(self._caseload_review)
+
+    def _caseload_review(self, _event) -> None:
+        due, pid = self._caseload_plan[self._caseload_next]
+        self._caseload_next += 1
+        if self._caseload_next < len(self._caseload_plan):
+            upcoming = self._caseload_plan[self._caseload_next][0]
+            self.env.timeout(upcoming - self.env.now).callbacks.append(self._caseload_review)
+        self._review_due(pid, due)
 
     # ----- the flow ---------------------------------------------------------------
 
@@ -424,4 +443,12 @@ def simulate(scenario: Scenario, rep_seed: np.random.SeedSequence, keep_events: 
     started within the horizon, wherever they end), the basis for checking the
     simulation against the analytic expected flows.
     """
-    return Replication(scenario, rep_seed, keep_events, follow_through_days).run()
+    # The cyclic garbage collector would scan every live task and event again and
+    # again, a cost that grows with the run's size; nothing here needs it mid-run.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return Replication(scenario, rep_seed, keep_events, follow_through_days).run()
+    finally:
+        if was_enabled:
+            gc.enable()
