@@ -12,6 +12,7 @@ report for BENCHMARKS.md.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import statistics
@@ -37,6 +38,12 @@ NETWORK = {  # an open network: three multi-server stages, Poisson arrivals, exp
     "routing": [[0.0, 0.6, 0.3], [0.0, 0.0, 0.2], [0.0, 0.0, 0.0]],  # the rest leave
     "days": 365,
 }
+
+
+def erlang_c_wait(servers: int, arrivals: float, service_rate: float) -> float:
+    a = arrivals / service_rate
+    top = a**servers / math.factorial(servers) * servers / (servers - a)
+    return top / (sum(a**k / math.factorial(k) for k in range(servers)) + top) / (servers * service_rate - arrivals)
 
 
 def timed(function, repeats: int) -> tuple[float, object]:
@@ -158,6 +165,9 @@ def main() -> None:
     say(f"| same network, Ciw {__import__('ciw').__version__} | {ciw_time:.3f} s "
         f"(mean wait at stage 2: {ciw_wait * 1440:.1f} min) |")
     say(f"| flowsim speed against Ciw | {ciw_time / flowsim_time:.1f}× faster |")
+    say(f"| stage 2 mean wait in theory (Erlang C: Poisson arrivals of {NETWORK['arrivals_per_day'] * 0.6:.0f} a day, "
+        f"3 servers) | {erlang_c_wait(3, NETWORK['arrivals_per_day'] * 0.6, 1440 / NETWORK['service_minutes'][1]) * 1440:.1f}"
+        " min (one run of each tool is one sample) |")
 
     print(f"Machine: {platform.processor() or platform.machine()}, {cores} cores, "
           f"Python {platform.python_version()}, {platform.system()} {platform.release()}\n")

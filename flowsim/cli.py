@@ -157,9 +157,9 @@ def _fmt(kpi: str, value: float) -> str:
         return "–"
     measure = kpi.partition(".")[0]
     if measure in PERCENT_MEASURES:
-        return f"{value:.1%}"
+        return f"{round(value, 3) + 0.0:.1%}"  # + 0.0 turns -0.0 into 0.0
     if measure.startswith("wait"):
-        return f"{value:,.1f}"
+        return f"{round(value, 1) + 0.0:,.1f}"
     return f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.2f}"
 
 
