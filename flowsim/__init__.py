@@ -13,11 +13,20 @@ from flowsim.analytic import ExpectedFlows, expected_flows
 from flowsim.engine import Comparison, Results, compare, run
 from flowsim.errors import FlowsimError, InputError, Problem
 from flowsim.provenance import number_sources
-from flowsim.scenario import Scenario, load_scenario, load_scenario_text, scenario_document, vary
+from flowsim.scenario import (
+    MAX_SCENARIO_BYTES,
+    Scenario,
+    load_scenario,
+    load_scenario_text,
+    scenario_document,
+    scenario_hash,
+    vary,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "MAX_SCENARIO_BYTES",
     "Comparison",
     "ExpectedFlows",
     "Results",
@@ -32,5 +41,6 @@ __all__ = [
     "load_scenario_text",
     "number_sources",
     "scenario_document",
+    "scenario_hash",
     "vary",
 ]

@@ -7,7 +7,6 @@ folder with a manifest holds a complete run.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import platform
@@ -20,6 +19,7 @@ import pandas as pd
 from flowsim import __version__
 from flowsim.engine.replications import Results
 from flowsim.errors import FlowsimError
+from flowsim.scenario.load import scenario_hash
 from flowsim.scenario.schema import Scenario
 
 
@@ -38,12 +38,6 @@ def write_atomic(path: Path, write: Callable[[str], None]) -> None:
 
 def write_text_atomic(path: Path, text: str) -> None:
     write_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-
-
-def scenario_hash(scenario: Scenario) -> str:
-    """SHA-256 of the scenario's validated content: equal hashes, equal inputs."""
-    content = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
 def prepare_folder(folder: str | Path) -> Path:

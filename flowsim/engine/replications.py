@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Callable
 
@@ -84,34 +84,40 @@ def default_processes() -> int:
     return os.cpu_count() or 1
 
 
-def run(scenario: Scenario, reps: int = 1, seed: int = 0, processes: int | None = None,
-        detail: bool = True, progress: Progress | None = None, follow_through_days: int = 0) -> Results:
-    """Run ``reps`` replications (in ``processes`` processes; all cores by default).
-
-    ``detail=False`` keeps only the KPIs (no event log or daily series), for
-    large sweeps where memory matters. ``follow_through_days`` follows the
-    horizon's contacts to their outcomes (see ``flowsim.engine.model.simulate``).
-    """
+def _jobs(scenario: Scenario, reps: int, seed: int, detail: bool, follow_through_days: int) -> list:
     if not 1 <= reps <= MAX_REPS:
         raise FlowsimError(f"replications must be between 1 and {MAX_REPS:,}; got {reps}")
     if seed < 0:
         raise FlowsimError(f"the seed must be a whole number of 0 or more; got {seed}")
-    jobs = [(scenario, rep_seed, i, detail, follow_through_days)
+    return [(scenario, rep_seed, i, detail, follow_through_days)
             for i, rep_seed in enumerate(replication_seeds(seed, reps))]
-    processes = min(processes or default_processes(), reps)
-    done = []
-    if processes == 1:
+
+
+def _execute(jobs: list, processes: int | None, executor: Executor | None, progress: Progress | None) -> list:
+    """Run jobs serially, in the given executor, or in a new process pool; results in job order."""
+    processes = min(processes or default_processes(), len(jobs))
+    if executor is None and processes == 1:
+        done = []
         for job in jobs:
             done.append(_one(job))
             if progress:
                 progress(1)
-    else:
-        with ProcessPoolExecutor(max_workers=processes) as pool:
-            for result in pool.map(_one, jobs, chunksize=max(1, reps // (4 * processes))):
-                done.append(result)
-                if progress:
-                    progress(1)
-    done.sort(key=lambda item: item[0])
+        return done
+    owned = executor is None
+    pool = executor or ProcessPoolExecutor(max_workers=processes)
+    try:
+        futures = [pool.submit(_one, job) for job in jobs]
+        for future in as_completed(futures):
+            future.result()
+            if progress:
+                progress(1)
+        return [future.result() for future in futures]
+    finally:
+        if owned:
+            pool.shutdown()
+
+
+def _results(scenario: Scenario, seed: int, reps: int, detail: bool, done: list) -> Results:
     kpis = pd.DataFrame(
         [(scenario.name, i, name, value) for i, table, _, _ in done for name, value in table.items()],
         columns=["scenario", "run", "kpi", "value"],
@@ -119,6 +125,20 @@ def run(scenario: Scenario, reps: int = 1, seed: int = 0, processes: int | None 
     events = pd.concat([e for _, _, e, _ in done], ignore_index=True) if detail else None
     series = pd.concat([t for _, _, _, t in done], ignore_index=True) if detail else None
     return Results(scenario.name, seed, reps, kpis, events, series)
+
+
+def run(scenario: Scenario, reps: int = 1, seed: int = 0, processes: int | None = None,
+        detail: bool = True, progress: Progress | None = None, follow_through_days: int = 0,
+        executor: Executor | None = None) -> Results:
+    """Run ``reps`` replications (in ``processes`` processes; all cores by default).
+
+    ``detail=False`` keeps only the KPIs (no event log or daily series), for
+    large sweeps where memory matters. ``follow_through_days`` follows the
+    horizon's contacts to their outcomes (see ``flowsim.engine.model.simulate``).
+    An ``executor`` (e.g. a long-lived process pool) is used instead of a new pool.
+    """
+    jobs = _jobs(scenario, reps, seed, detail, follow_through_days)
+    return _results(scenario, seed, reps, detail, _execute(jobs, processes, executor, progress))
 
 
 @dataclass(frozen=True)
@@ -146,6 +166,8 @@ class Comparison:
 
 
 def compare(a: Scenario, b: Scenario, reps: int = 30, seed: int = 0, processes: int | None = None,
-            detail: bool = False, progress: Progress | None = None) -> Comparison:
-    """Run both scenarios on the same seeds and pair their replications."""
-    return Comparison(run(a, reps, seed, processes, detail, progress), run(b, reps, seed, processes, detail, progress))
+            detail: bool = False, progress: Progress | None = None, executor: Executor | None = None) -> Comparison:
+    """Run both scenarios on the same seeds (common random numbers) and pair their replications."""
+    jobs_a, jobs_b = _jobs(a, reps, seed, detail, 0), _jobs(b, reps, seed, detail, 0)
+    done = _execute(jobs_a + jobs_b, processes, executor, progress)
+    return Comparison(_results(a, seed, reps, detail, done[:reps]), _results(b, seed, reps, detail, done[reps:]))

@@ -94,6 +94,8 @@ def events_frame(scenario: Scenario, rec: Records, run: int) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(rec.events, columns=EVENT_COLUMNS)
     frame["work_minutes"] = frame["work_minutes"].astype(float)
     frame.insert(3, "role", frame["stage"].map({n: s.role for n, s in scenario.stages.items()}))
+    for column in ("source", "stage", "role", "next"):  # few distinct names: compact and quick to pass around
+        frame[column] = frame[column].astype("category")
     frame.insert(0, "run", run)
     frame.insert(0, "scenario", scenario.name)
     return frame

@@ -9,6 +9,8 @@ reported at once, each naming the file, the field path and what is wrong.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -122,6 +124,12 @@ def vary(scenario: Scenario, changes: Overrides) -> Scenario:
 def scenario_document(scenario: Scenario) -> dict:
     """The scenario's document as loaded, references kept, overrides applied."""
     return copy.deepcopy(scenario._document)
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 of the scenario's validated content: equal hashes, equal inputs."""
+    content = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
 def parse_overrides(overrides: Overrides, origin: str = "--set") -> dict[str, Any]:

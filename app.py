@@ -1,0 +1,270 @@
+"""flowsim for service managers: two operating models side by side.
+
+    streamlit run app.py
+
+Left (A) and right (B) each take a shipped or uploaded scenario and sliders in
+service language. The expected flows show at once; the simulation then runs
+on common random numbers and shows each side and the difference B − A with
+its 95% confidence interval. The app calls flowsim's public API only.
+"""
+from __future__ import annotations
+
+import math
+import os
+from collections import OrderedDict
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+import yaml
+
+import flowsim
+from flowsim.ui import charts
+from flowsim.ui.controls import controls_for, overrides_from
+from flowsim.ui.tiles import headlines, package_rows, role_rows
+
+ROOT = Path(__file__).resolve().parent
+SHIPPED = {path.stem: path for path in sorted((ROOT / "scenarios").glob("*.yaml"))}
+UPLOAD = "Upload a scenario file…"
+MAX_UPLOAD_BYTES = flowsim.MAX_SCENARIO_BYTES
+DEFAULTS = {"A": "barnet_current", "B": "barnet_new_model"}
+GROUPS = ["Demand", "Front door", "Community hub", "Assessment", "Staffing", "Productivity", "Packages"]
+CACHED_RUNS = 24
+
+st.set_page_config(page_title="flowsim: referral flows", layout="wide")
+
+
+@st.cache_resource
+def worker_pool() -> ProcessPoolExecutor:
+    """One pool of worker processes for the app's lifetime: no start-up cost per run."""
+    return ProcessPoolExecutor(max_workers=os.cpu_count() or 1)
+
+
+@st.cache_resource
+def run_cache() -> OrderedDict:
+    """Finished runs by (scenario hash, replications, seed). A run is a pure function of
+    these, so the unchanged side is reused and the pairing of replications still holds."""
+    return OrderedDict()
+
+
+@st.cache_resource
+def shipped(name: str) -> flowsim.Scenario:
+    return flowsim.load_scenario(SHIPPED[name])
+
+
+def show_problems(error: Exception, what: str) -> None:
+    problems = error.problems if isinstance(error, flowsim.InputError) else [str(error)]
+    st.error(f"**{what}**\n\n" + "\n".join(f"- {p}" for p in problems))
+
+
+def choose_scenario(side: str) -> flowsim.Scenario | None:
+    names = list(SHIPPED) + [UPLOAD]
+    choice = st.selectbox(f"Scenario {side}", names, index=names.index(DEFAULTS[side]), key=f"choice_{side}")
+    if choice != UPLOAD:
+        return shipped(choice)
+    upload = st.file_uploader("Scenario file (YAML)", type=["yaml", "yml"], key=f"upload_{side}",
+                              max_upload_size=1)
+    remembered = st.session_state.get(f"uploaded_{side}")
+    if upload is None:
+        return remembered
+    if upload.size > MAX_UPLOAD_BYTES:
+        st.error(f"{upload.name} is {upload.size:,} bytes; a scenario file is at most {MAX_UPLOAD_BYTES:,}.")
+        return remembered
+    try:
+        scenario = flowsim.load_scenario_text(upload.getvalue(), upload.name)
+    except flowsim.InputError as error:
+        show_problems(error, f"{upload.name} cannot be used" + (" (still showing the last good file)"
+                                                                   if remembered else ""))
+        return remembered
+    st.session_state[f"uploaded_{side}"] = scenario
+    return scenario
+
+
+def slider(side: str, scenario: flowsim.Scenario, control) -> float:
+    key = f"{side}|{scenario.name}|{control.key}"
+    if control.percent:
+        value = st.slider(control.label, control.low * 100, control.high * 100, round(control.value * 100, 2),
+                          control.step * 100, format="%.1f%%", help=control.help or None, key=key)
+        return value / 100
+    number_format = "%.1f" if control.step < 1 else "%.0f"
+    return st.slider(control.label, control.low, max(control.high, control.value), float(control.value),
+                     control.step, format=number_format, help=control.help or None, key=key)
+
+
+def edited(side: str, scenario: flowsim.Scenario, horizon: int) -> flowsim.Scenario | None:
+    """The scenario with this side's slider values; problems shown, the last good version kept."""
+    controls = controls_for(scenario)
+    values = {}
+    for group in GROUPS:
+        mine = [c for c in controls if c.group == group]
+        if mine:
+            with st.expander(group):
+                for control in mine:
+                    values[control.key] = slider(side, scenario, control)
+    last_good = st.session_state.get(f"edited_{side}|{scenario.name}")
+    try:
+        changes = overrides_from(scenario, controls, values) | {"time.horizon_days": horizon}
+        variant = flowsim.vary(scenario, changes)
+    except (ValueError, flowsim.FlowsimError) as error:
+        show_problems(error, "These settings cannot be used" + (" (showing the last good ones)" if last_good else ""))
+        return last_good
+    st.session_state[f"edited_{side}|{scenario.name}"] = variant
+    return variant
+
+
+def fmt(value: float, unit: str, signed: bool = False) -> str:
+    """Short enough for a tile: 75.3k hours, £71.9m, 98.5%."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    sign = "+" if signed and value > 0 else ("−" if value < 0 else "")
+    size = abs(value)
+    if unit == "share":
+        return f"{sign}{size:.1%}"
+    money = "£" if unit == "pounds" else ""
+    if size >= 1e6:
+        return f"{sign}{money}{size / 1e6:,.2f}m"
+    if size >= 1e4:
+        return f"{sign}{money}{size / 1e3:,.1f}k"
+    return f"{sign}{money}{size:,.0f}"
+
+
+def interval(stats: dict, unit: str) -> str:
+    if not math.isfinite(stats.get("ci_low", math.nan)):
+        return ""
+    return f"95% CI {fmt(stats['ci_low'], unit, True)} to {fmt(stats['ci_high'], unit, True)}"
+
+
+def preview(a: flowsim.Scenario, b: flowsim.Scenario) -> None:
+    """The analytic expected flows: instant, shown while the simulation runs."""
+    parts = []
+    for side, scenario in (("A", a), ("B", b)):
+        f = flowsim.expected_flows(scenario)
+        busiest = max(f.roles, key=lambda r: f.roles[r].utilisation)
+        packages = sum(f.outcomes[n] for n in scenario.package_outcomes())
+        parts.append(f"**{side}** {f.stages.get('full_assessment', 0):,.0f} full assessments and "
+                     f"{packages:,.0f} new packages a year; busiest: {scenario.label(busiest)} "
+                     f"at {f.roles[busiest].utilisation:.0%}")
+        for warning in f.warnings:
+            st.warning(f"{side}: {warning}")
+    st.markdown("Expected (no simulation): " + " · ".join(parts))
+
+
+def simulate(a: flowsim.Scenario, b: flowsim.Scenario, reps: int, seed: int) -> flowsim.Comparison:
+    """Both sides on common random numbers, reusing whichever side has not changed."""
+    cache = run_cache()
+    keys = {side: (flowsim.scenario_hash(s), reps, seed) for side, s in (("A", a), ("B", b))}
+    missing = [(side, s) for side, s in (("A", a), ("B", b)) if keys[side] not in cache]
+    if missing:
+        bar = st.progress(0.0, text="Simulating…")
+        total, done = reps * len(missing), [0]
+
+        def advance(n: int) -> None:
+            done[0] += n
+            bar.progress(done[0] / total, text=f"Simulating… {done[0]} of {total} replications")
+
+        for side, scenario in missing:
+            cache[keys[side]] = flowsim.run(scenario, reps=reps, seed=seed, detail=True, progress=advance,
+                                            executor=worker_pool())
+        bar.empty()
+    for key in keys.values():
+        cache.move_to_end(key)
+    while len(cache) > CACHED_RUNS:
+        cache.popitem(last=False)
+    return flowsim.Comparison(cache[keys["A"]], cache[keys["B"]])
+
+
+def show_tiles(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.Scenario) -> None:
+    """Each headline: A, B, and B − A with its 95% confidence interval."""
+    tiles = headlines(comparison, a, b)
+    for row in range(0, len(tiles), 3):
+        for column, tile in zip(st.columns(3), tiles[row:row + 3]):
+            with column.container(border=True):
+                st.markdown(f"**{tile.label}**")
+                st.markdown(f"A&nbsp;**{fmt(tile.a['mean'], tile.unit)}** &nbsp;·&nbsp; "
+                            f"B&nbsp;**{fmt(tile.b['mean'], tile.unit)}**",
+                            help=f"A: {interval(tile.a, tile.unit)}; B: {interval(tile.b, tile.unit)}")
+                st.metric("B − A", fmt(tile.diff["mean"], tile.unit, signed=True),
+                          help=interval(tile.diff, tile.unit) or "one replication: no interval")
+                st.caption(interval(tile.diff, tile.unit))
+
+
+def show_charts(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.Scenario) -> None:
+    flows_tab, hours_tab, waiting_tab, packages_tab, table_tab = st.tabs(
+        ["Flows", "Practitioner hours", "Waiting", "Packages of care", "All results"])
+    sides = (("A", comparison.a, a), ("B", comparison.b, b))
+    with flows_tab:
+        edge_means = {}
+        for side, results, scenario in sides:
+            means = results.summary().set_index("kpi")["mean"]
+            edges = {tuple(k[len("flow."):].split("->")): v for k, v in means.items() if k.startswith("flow.")}
+            people = {k.split(".", 1)[1]: v for k, v in means.items() if k.startswith(("arrivals.", "outcomes."))}
+            edge_means[side] = (edges, people)
+        biggest = max((v for edges, _ in edge_means.values() for v in edges.values()), default=1.0)
+        left, right = st.columns(2)
+        for column, (side, _, scenario) in zip((left, right), sides):
+            edges, people = edge_means[side]
+            with column:
+                st.altair_chart(charts.flow_diagram(scenario, edges, people, biggest, f"{side}: {scenario.name}",
+                                                    width=430), width="content")
+        st.caption("Band width: people a year along each route (mean over replications); both diagrams on one scale.")
+    with hours_tab:
+        st.altair_chart(charts.hours_chart(role_rows(comparison, a, b)), width="stretch")
+    with waiting_tab:
+        stages = [s for s in a.stages if s in b.stages] or list(a.stages)
+        default = stages.index("full_assessment") if "full_assessment" in stages else 0
+        stage = st.selectbox("Stage", stages, index=default, format_func=a.label, key="waiting_stage")
+        bands = pd.concat([charts.waiting_band(r.timeseries, stage, side) for side, r, _ in sides
+                           if stage in r.timeseries["name"].values], ignore_index=True)
+        st.altair_chart(charts.waiting_chart(bands, f"Waiting for: {a.label(stage)}"), width="stretch")
+        waits = pd.concat([r.events.loc[r.events["stage"] == stage, ["wait"]].assign(side=side)
+                           for side, r, _ in sides], ignore_index=True)
+        target = (a.stages.get(stage) or b.stages[stage]).wait_target_days
+        st.altair_chart(charts.wait_distribution(waits, target, "How long people waited (red: the target)"),
+                        width="stretch")
+    with packages_tab:
+        st.altair_chart(charts.packages_chart(package_rows(comparison, a, b)), width="stretch")
+    with table_tab:
+        table = comparison.table()
+        st.dataframe(table, width="stretch", height=420)
+        st.download_button("Download all results (CSV)", table.to_csv(index=False).encode("utf-8"),
+                           file_name=f"{a.name}_vs_{b.name}.csv", mime="text/csv")
+
+
+def main() -> None:
+    st.subheader("flowsim: referral flows, side by side")
+    scenarios = {}
+    with st.sidebar:
+        st.header("Scenarios")
+        bases = {side: choose_scenario(side) for side in ("A", "B")}
+        with st.expander("Run settings"):
+            horizon = st.slider("Days to simulate", 30, 730, 365, 5, key="horizon")
+            reps = st.slider("Replications", 2, 30, 5, 1, key="reps",
+                             help="More replications give narrower confidence intervals and take longer.")
+            seed = st.number_input("Random seed", 0, 2**31 - 1, 0, 1, key="seed")
+        st.header("Change")
+        for side, tab in zip(("A", "B"), st.tabs(["Change A", "Change B"])):
+            with tab:
+                if bases[side] is None:
+                    st.info("Upload a scenario file to start.")
+                    continue
+                scenarios[side] = edited(side, bases[side], horizon)
+                if scenarios[side] is not None:
+                    text = yaml.safe_dump(flowsim.scenario_document(scenarios[side]), sort_keys=False,
+                                          allow_unicode=True)
+                    st.download_button(f"Download scenario {side} (YAML)", text.encode("utf-8"),
+                                       file_name=f"{scenarios[side].name}_edited.yaml", key=f"download_{side}")
+    if scenarios.get("A") is None or scenarios.get("B") is None:
+        st.info("Choose or upload a scenario for both sides.")
+        return
+    a, b = scenarios["A"], scenarios["B"]
+    st.caption(f"A = {a.name} ({a.council}, {a.operating_model} model) · B = {b.name} ({b.council}, "
+               f"{b.operating_model} model) · {reps} paired replications of {horizon} days. Change either side "
+               "in the sidebar; every default says where it comes from (hover the ?).")
+    preview(a, b)
+    comparison = simulate(a, b, reps, int(seed))
+    show_tiles(comparison, a, b)
+    show_charts(comparison, a, b)
+
+
+main()

@@ -1,0 +1,1 @@
+"""Building blocks of the app: sliders from a scenario, headline tiles, charts."""

@@ -1,0 +1,154 @@
+"""Charts for comparing two scenarios side by side (altair).
+
+Each builder takes tidy tables from the engine and returns an altair chart.
+Charts of the two sides share their scales so they can be read at a glance.
+The flow diagram's layout comes from the networkx flow graph: stages in
+columns by their distance from the front door, outcomes in the last column,
+edges drawn as bands whose width is the number of people.
+"""
+from __future__ import annotations
+
+import altair as alt
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from flowsim.graph import entry_stage, flow_graph, routing_sources
+from flowsim.scenario.schema import Scenario
+
+SIDE_COLOURS = alt.Scale(domain=["A", "B"], range=["#4c78a8", "#f58518"])
+KIND_COLOURS = alt.Scale(domain=["stage", "closed", "package", "review"],
+                         range=["#4c78a8", "#9d9d9d", "#e45756", "#72b7b2"])
+
+
+def flow_layout(scenario: Scenario) -> pd.DataFrame:
+    """Node positions: x = column (distance from an entry stage), y = row within the column."""
+    union = nx.DiGraph()
+    for source in routing_sources(scenario):
+        union.add_edges_from(flow_graph(scenario, source).edges)
+    union.add_nodes_from(scenario.stages)
+    entries = {entry_stage(scenario, s) for s in routing_sources(scenario)} - {None}
+    entries |= set(scenario.waiting_list)
+    depth: dict[str, int] = {}
+    for entry in entries:
+        for node, d in nx.single_source_shortest_path_length(union, entry).items():
+            if node in scenario.stages:
+                depth[node] = min(depth.get(node, d), d)
+    last = max(depth.values(), default=0) + 1
+    rows = []
+    for name in scenario.stages:
+        rows.append({"node": name, "column": depth.get(name, 0), "kind": "stage"})
+    for name, outcome in scenario.outcomes.items():
+        rows.append({"node": name, "column": last, "kind": outcome.kind})
+    frame = pd.DataFrame(rows)
+    frame["row"] = frame.groupby("column").cumcount()
+    counts = frame.groupby("column")["row"].transform("count")
+    frame["y"] = (frame["row"] + 0.5) / counts  # spread each column over the height
+    frame["label"] = [scenario.label(n) for n in frame["node"]]
+    return frame
+
+
+def _band(x0: float, y0: float, x1: float, y1: float, points: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    t = np.linspace(0, 1, points)
+    s = t * t * (3 - 2 * t)  # smooth step: horizontal at both ends
+    return x0 + (x1 - x0) * t, y0 + (y1 - y0) * s
+
+
+def flow_diagram(scenario: Scenario, edges: dict[tuple[str, str], float], people: dict[str, float],
+                 max_people: float, title: str, width: int = 560, height: int = 480) -> alt.Chart:
+    """Stages and outcomes with bands as wide as the people moving between them."""
+    layout = flow_layout(scenario).set_index("node")
+    layout["people"] = [people.get(n, 0.0) for n in layout.index]
+    shown = layout[(layout["kind"] == "stage") | (layout["people"] > 0)]
+    pieces = []
+    for (a, b), n in edges.items():
+        if n <= 0 or a not in shown.index or b not in shown.index:
+            continue
+        xs, ys = _band(layout.at[a, "column"], layout.at[a, "y"], layout.at[b, "column"], layout.at[b, "y"])
+        pieces.append(pd.DataFrame({"edge": f"{a}->{b}", "x": xs, "y": ys, "order": range(len(xs)),
+                                    "people": n, "from": scenario.label(a), "to": scenario.label(b)}))
+    bands = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(
+        columns=["edge", "x", "y", "order", "people", "from", "to"])
+    x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.1, layout["column"].max() + 1.5]))
+    y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[1.02, -0.02]))
+    size = alt.Size("people:Q", scale=alt.Scale(domain=[0, max(max_people, 1.0)], range=[0.5, 36]), legend=None)
+    trail = alt.Chart(bands).mark_trail(opacity=0.35, color="#4c78a8").encode(
+        x=x, y=y, size=size, detail="edge:N", order="order:Q",
+        tooltip=[alt.Tooltip("from:N"), alt.Tooltip("to:N"), alt.Tooltip("people:Q", format=",.0f")])
+    nodes = shown.reset_index().rename(columns={"column": "x"})
+    points = alt.Chart(nodes).mark_square(size=90).encode(
+        x=x, y=y, color=alt.Color("kind:N", scale=KIND_COLOURS, legend=None),
+        tooltip=[alt.Tooltip("label:N", title="where"), alt.Tooltip("people:Q", format=",.0f")])
+    nodes["text"] = [f"{lab} ({p:,.0f})" for lab, p in zip(nodes["label"], nodes["people"])]
+    last = layout["column"].max()
+    stage_labels = alt.Chart(nodes[nodes["x"] < last]).mark_text(
+        align="left", dx=-4, dy=-10, fontSize=10, limit=170, fontWeight="bold").encode(x=x, y=y, text="text:N")
+    outcome_labels = alt.Chart(nodes[nodes["x"] == last]).mark_text(
+        align="left", dx=8, fontSize=10, limit=190).encode(x=x, y=y, text="text:N")
+    return (trail + points + stage_labels + outcome_labels).properties(title=title, width=width, height=height)
+
+
+def hours_chart(rows: pd.DataFrame) -> alt.Chart:
+    """Practitioner hours demanded against hours available, by role and side.
+
+    ``rows``: side, role, hours_demanded, hours_available, utilisation.
+    """
+    base = alt.Chart(rows).encode(y=alt.Y("role:N", title=None, axis=alt.Axis(labelLimit=240)),
+                                  yOffset=alt.YOffset("side:N"))
+    bars = base.mark_bar().encode(
+        x=alt.X("hours_demanded:Q", title="hours a year (bar: demanded; tick: available)"),
+        color=alt.Color("side:N", scale=SIDE_COLOURS, title="side"),
+        tooltip=["side", "role", alt.Tooltip("hours_demanded:Q", format=",.0f"),
+                 alt.Tooltip("hours_available:Q", format=",.0f"), alt.Tooltip("utilisation:Q", format=".0%")])
+    ticks = base.mark_tick(color="black", thickness=2, size=12).encode(x="hours_available:Q")
+    return (bars + ticks).properties(height=max(160, 44 * rows["role"].nunique()))
+
+
+def waiting_chart(series: pd.DataFrame, title: str) -> alt.Chart:
+    """Waiting list over time: the mean over replications with a 95% band, per side.
+
+    ``series``: side, date, mean, low, high.
+    """
+    base = alt.Chart(series).encode(x=alt.X("date:T", title=None))
+    band = base.mark_area(opacity=0.2).encode(
+        y=alt.Y("low:Q", title="people waiting"), y2="high:Q", color=alt.Color("side:N", scale=SIDE_COLOURS))
+    line = base.mark_line().encode(y="mean:Q", color=alt.Color("side:N", scale=SIDE_COLOURS, title="side"))
+    return (band + line).properties(title=title, height=260)
+
+
+def waiting_band(timeseries: pd.DataFrame, stage: str, side: str) -> pd.DataFrame:
+    """Mean and 95% interval across replications of the daily waiting list at one stage."""
+    rows = timeseries[(timeseries["measure"] == "waiting") & (timeseries["name"] == stage)]
+    daily = rows.groupby("date")["value"].agg(["mean", "std", "count"]).reset_index()
+    runs = int(daily["count"].max()) if len(daily) else 0
+    t = stats.t.ppf(0.975, runs - 1) if runs > 1 else 0.0
+    half = (t * daily["std"] / np.sqrt(daily["count"])).fillna(0.0)
+    return pd.DataFrame({"side": side, "date": daily["date"], "mean": daily["mean"],
+                         "low": (daily["mean"] - half).clip(lower=0.0), "high": daily["mean"] + half})
+
+
+def wait_distribution(waits: pd.DataFrame, target: float | None, title: str) -> alt.Chart:
+    """How long people waited, against the target. ``waits``: side, wait (days)."""
+    upper = float(np.nanpercentile(waits["wait"], 99)) if len(waits) else 1.0
+    bins = alt.Bin(extent=[0, max(upper, (target or 0) * 1.2, 1.0)], maxbins=40)
+    bars = alt.Chart(waits).mark_bar(opacity=0.6).encode(
+        x=alt.X("wait:Q", bin=bins, title="days waited"),
+        y=alt.Y("count():Q", stack=None, title="people (square-root scale)", scale=alt.Scale(type="sqrt")),
+        color=alt.Color("side:N", scale=SIDE_COLOURS, title="side"))
+    if target:
+        rule = alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(color="red", strokeDash=[4, 3]).encode(
+            x="target:Q", tooltip=[alt.Tooltip("target:Q", title="target (days)")])
+        return (bars + rule).properties(title=title, height=240)
+    return bars.properties(title=title, height=240)
+
+
+def packages_chart(rows: pd.DataFrame) -> alt.Chart:
+    """New packages a year by type and side. ``rows``: side, type, new, cost_a_year."""
+    return alt.Chart(rows).mark_bar().encode(
+        y=alt.Y("type:N", title=None, axis=alt.Axis(labelLimit=240)), yOffset="side:N",
+        x=alt.X("new:Q", title="new packages"),
+        color=alt.Color("side:N", scale=SIDE_COLOURS, title="side"),
+        tooltip=["side", "type", alt.Tooltip("new:Q", format=",.0f"),
+                 alt.Tooltip("cost_a_year:Q", title="their cost a year (£)", format=",.0f")],
+    ).properties(height=max(160, 36 * rows["type"].nunique()))

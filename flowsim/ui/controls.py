@@ -1,0 +1,144 @@
+"""The app's sliders, derived from a scenario: what each one changes, and where its default came from.
+
+Controls are plain data so the app stays thin and the mapping from a slider
+to scenario fields can be tested without a browser. Shares are grouped: when
+some shares of a group are moved, the others give up the difference in
+proportion (``flowsim.scenario.edit.rebalance``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flowsim.provenance import number_sources
+from flowsim.scenario.edit import share_overrides
+from flowsim.scenario.schema import Scenario
+
+WINTER_MONTHS = ("dec", "jan", "feb")
+WINTER = "winter_uplift"
+
+
+@dataclass(frozen=True)
+class Control:
+    """One slider: a value at ``path`` (or a share within the group ``shares_of``)."""
+
+    key: str
+    group: str
+    label: str
+    path: str
+    value: float
+    low: float
+    high: float
+    step: float
+    unit: str  # share | count | fte | minutes | pounds | rate | multiplier
+    help: str
+    shares_of: str | None = None
+
+    @property
+    def percent(self) -> bool:
+        return self.unit in ("share", "rate")
+
+
+def _route_controls(scenario: Scenario, stage: str, group: str, sources: dict) -> list[Control]:
+    routes = scenario.stages[stage].routes
+    path = f"stages.{stage}.routes"
+    return [
+        Control(key=f"{path}.{target}", group=group,
+                label=f"{scenario.label(stage)} → {scenario.label(target)}",
+                path=f"{path}.{target}", value=share, low=0.0, high=1.0, step=0.005, unit="share",
+                help=sources.get(f"{path}.{target}", ""), shares_of=path)
+        for target, share in routes.items()
+    ]
+
+
+def _upper(value: float, floor: float) -> float:
+    return max(2 * value, value + floor)
+
+
+def controls_for(scenario: Scenario) -> list[Control]:
+    """Every slider for a scenario, grouped in the order a service manager reads them."""
+    sources = {row.path: f"{row.status}: {row.source}" for row in number_sources(scenario)}
+    demand = scenario.demand
+    controls = [
+        Control("demand.contacts_per_year", "Demand", "Contacts a year", "demand.contacts_per_year",
+                demand.contacts_per_year, 0.0, round(_upper(demand.contacts_per_year, 1000), -2), 50.0, "count",
+                sources.get("demand.contacts_per_year", "")),
+        Control("demand.annual_growth", "Demand", "Growth in contacts a year", "demand.annual_growth",
+                demand.annual_growth, -0.10, 0.20, 0.005, "rate", sources.get("demand.annual_growth", "")),
+    ]
+    if "secondary_health" in demand.sources:
+        controls.append(Control(
+            "demand.sources.secondary_health", "Demand", "Share of contacts from hospitals",
+            "demand.sources.secondary_health", demand.sources["secondary_health"], 0.0, 1.0, 0.005, "share",
+            sources.get("demand.sources.secondary_health", ""), shares_of="demand.sources"))
+    controls.append(Control(
+        WINTER, "Demand", "Winter uplift (December to February contacts, × usual)", "demand.monthly_profile",
+        1.0, 0.5, 2.0, 0.05, "multiplier", "1 = the scenario's monthly profile; "
+        + sources.get("demand.monthly_profile.jan", "")))
+    front_door = demand.entry.get("default")
+    if front_door in scenario.stages:
+        controls += _route_controls(scenario, front_door, "Front door", sources)
+    if "community_hub" in scenario.stages and front_door != "community_hub":
+        controls += _route_controls(scenario, "community_hub", "Community hub", sources)
+    for stage in ("social_work", "full_assessment"):
+        if stage in scenario.stages:
+            controls += _route_controls(scenario, stage, "Assessment", sources)
+    for name, role in scenario.roles.items():
+        path = f"roles.{name}.fte"
+        controls.append(Control(path, "Staffing", f"{scenario.label(name)} (FTE)", path, role.fte, 0.0,
+                                float(round(_upper(role.fte, 10))), 0.5, "fte", sources.get(path, "")))
+    for name, stage in scenario.stages.items():
+        path = f"stages.{name}.work.mean_minutes"
+        controls.append(Control(path, "Productivity", f"{scenario.label(name)}: minutes per case", path,
+                                stage.work.mean_minutes, 5.0, float(round(_upper(stage.work.mean_minutes, 60))),
+                                5.0, "minutes", sources.get(path, "")))
+    for name, outcome in scenario.package_outcomes().items():
+        field = "weekly_cost" if outcome.weekly_cost or not outcome.one_off_cost else "one_off_cost"
+        path = f"outcomes.{name}.{field}"
+        value = getattr(outcome, field)
+        what = "£ a week" if field == "weekly_cost" else "£ one-off"
+        controls.append(Control(path, "Packages", f"{scenario.label(name)} ({what})", path, value, 0.0,
+                                float(round(_upper(value, 100))), 5.0, "pounds", sources.get(path, "")))
+    if "support_planning" in scenario.stages:
+        controls += _route_controls(scenario, "support_planning", "Packages", sources)
+    return controls
+
+
+def overrides_from(scenario: Scenario, controls: list[Control], values: dict[str, float]) -> dict[str, float]:
+    """Scenario overrides for slider values; sliders left at their default change nothing.
+
+    Raises ValueError (with the group named) when a group's moved shares are impossible.
+    """
+    changes: dict[str, float] = {}
+    moved_shares: dict[str, dict[str, float]] = {}
+    for control in controls:
+        value = values.get(control.key, control.value)
+        if abs(value - control.value) <= 1e-12:
+            continue
+        if control.key == WINTER:
+            for month in WINTER_MONTHS:
+                changes[f"demand.monthly_profile.{month}"] = scenario.demand.monthly_profile[month] * value
+        elif control.shares_of:
+            moved_shares.setdefault(control.shares_of, {})[control.path.rsplit(".", 1)[1]] = value
+        else:
+            changes[control.path] = value
+    for path, fixed in moved_shares.items():
+        base = _mapping_at(scenario, path)
+        try:
+            changes |= share_overrides(path, base, fixed)
+        except ValueError as err:
+            raise ValueError(f"{_group_label(scenario, path)}: {err}") from None
+    return changes
+
+
+def _mapping_at(scenario: Scenario, path: str) -> dict[str, float]:
+    node = scenario
+    for part in path.split("."):
+        node = node[part] if isinstance(node, dict) else getattr(node, part)
+    return dict(node)
+
+
+def _group_label(scenario: Scenario, path: str) -> str:
+    parts = path.split(".")
+    if parts[0] == "stages":
+        return f"routes from {scenario.label(parts[1])}"
+    return "referral sources"

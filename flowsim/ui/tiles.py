@@ -1,0 +1,99 @@
+"""Headline numbers for the app: each side and the paired difference B − A, with CIs.
+
+Some headlines add KPIs up within each replication (all practitioner hours,
+everyone waiting), so their difference keeps the pairing of the replications.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from flowsim.engine import Comparison, mean_ci
+from flowsim.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class Headline:
+    key: str
+    label: str
+    unit: str  # count | hours | share | pounds | days
+    a: dict
+    b: dict
+    diff: dict  # B − A
+
+
+def _per_run(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    present = [c for c in columns if c in table]
+    if not present:
+        return np.full(len(table), np.nan)
+    return table[present].sum(axis=1, min_count=1).to_numpy(dtype=float)
+
+
+def _target_stage(scenario: Scenario) -> str | None:
+    if "full_assessment" in scenario.stages:
+        return "full_assessment"
+    targeted = [n for n, s in scenario.stages.items() if s.wait_target_days]
+    return targeted[0] if targeted else None
+
+
+def headlines(comparison: Comparison, a: Scenario, b: Scenario) -> list[Headline]:
+    """The tiles: hours, waiting, assessments within target, new packages, package and staff cost."""
+    ta, tb = comparison.a.kpi_table(), comparison.b.kpi_table()
+    years_a, years_b = a.time.horizon_days / 365, b.time.horizon_days / 365
+
+    def cols(table, prefix):
+        return [c for c in table.columns if c.startswith(prefix)]
+
+    stage = _target_stage(a) or _target_stage(b)
+    specs = [
+        ("hours", "Practitioner hours worked a year", "hours",
+         _per_run(ta, cols(ta, "hours_delivered.")) / years_a, _per_run(tb, cols(tb, "hours_delivered.")) / years_b),
+        ("waiting", "People waiting at the end", "count",
+         _per_run(ta, cols(ta, "waiting_at_end.")), _per_run(tb, cols(tb, "waiting_at_end."))),
+    ]
+    if stage:
+        label = f"{(a if stage in a.stages else b).label(stage)}: seen within target"
+        specs.append(("within_target", label, "share",
+                      _per_run(ta, [f"within_target.{stage}"]), _per_run(tb, [f"within_target.{stage}"])))
+    specs += [
+        ("new_packages", "New packages of care a year", "count",
+         _per_run(ta, ["new_packages.total"]) / years_a, _per_run(tb, ["new_packages.total"]) / years_b),
+        ("package_cost", "Package cost a year (£)", "pounds",
+         _per_run(ta, ["package_cost.horizon"]) / years_a, _per_run(tb, ["package_cost.horizon"]) / years_b),
+        ("staff_cost", "Staff cost a year (£)", "pounds",
+         _per_run(ta, ["staff_cost.horizon"]) / years_a, _per_run(tb, ["staff_cost.horizon"]) / years_b),
+    ]
+    return [Headline(key, label, unit, mean_ci(va), mean_ci(vb), mean_ci(vb - va))
+            for key, label, unit, va, vb in specs]
+
+
+def role_rows(comparison: Comparison, a: Scenario, b: Scenario) -> pd.DataFrame:
+    """Per side and role: hours demanded, delivered and available a year, and utilisation."""
+    rows = []
+    for side, results, scenario in (("A", comparison.a, a), ("B", comparison.b, b)):
+        summary = results.summary().set_index("kpi")["mean"]
+        years = scenario.time.horizon_days / 365
+        for role in scenario.roles:
+            if f"hours_available.{role}" not in summary or summary[f"hours_available.{role}"] == 0:
+                continue
+            rows.append({"side": side, "role": scenario.label(role),
+                         "hours_demanded": summary[f"hours_demanded.{role}"] / years,
+                         "hours_delivered": summary[f"hours_delivered.{role}"] / years,
+                         "hours_available": summary[f"hours_available.{role}"] / years,
+                         "utilisation": summary[f"utilisation.{role}"]})
+    return pd.DataFrame(rows)
+
+
+def package_rows(comparison: Comparison, a: Scenario, b: Scenario) -> pd.DataFrame:
+    """Per side and package type: new packages a year and what a year of them costs."""
+    rows = []
+    for side, results, scenario in (("A", comparison.a, a), ("B", comparison.b, b)):
+        summary = results.summary().set_index("kpi")["mean"]
+        years = scenario.time.horizon_days / 365
+        for name, outcome in scenario.package_outcomes().items():
+            new = summary.get(f"new_packages.{name}", 0.0) / years
+            rows.append({"side": side, "type": scenario.label(name), "new": new,
+                         "cost_a_year": new * (outcome.weekly_cost * 52 + outcome.one_off_cost)})
+    return pd.DataFrame(rows)

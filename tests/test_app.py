@@ -1,0 +1,85 @@
+"""The Streamlit app, driven by streamlit.testing's AppTest (no browser)."""
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+HUB = "B|barnet_new_model|stages.front_door.routes.community_hub"
+
+
+def number(text: str) -> float:
+    """'75.3k' → 75300, '£71.86m' → 71860000, '−3.0%' → -3.0."""
+    text = text.replace("£", "").replace(",", "").replace("%", "").replace("+", "").replace("−", "-")
+    scale = {"k": 1e3, "m": 1e6}.get(text[-1], 1)
+    return float(text.rstrip("km")) * scale
+
+
+@pytest.fixture
+def app():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["reps"] = 3
+    return at.run()
+
+
+def tiles(at) -> dict[str, list[str]]:
+    """Tile values by headline: [A, B, B − A]."""
+    texts = [md.value for md in at.markdown]
+    shown = {}
+    for i, text in enumerate(texts):
+        if text.startswith("**") and i + 1 < len(texts) and texts[i + 1].startswith("A&nbsp;"):
+            a, b = re.findall(r"\*\*([^*]+)\*\*", texts[i + 1])
+            shown[text.strip("*")] = [a, b]
+    for name, metric in zip(shown, at.metric):
+        shown[name].append(metric.value)
+    return shown
+
+
+def test_opens_with_the_default_pair_and_no_errors(app):
+    assert not app.exception and not app.error
+    assert app.selectbox(key="choice_A").value == "barnet_current"
+    assert app.selectbox(key="choice_B").value == "barnet_new_model"
+    shown = tiles(app)
+    assert {"Practitioner hours worked a year", "New packages of care a year", "Package cost a year (£)"} <= set(shown)
+    a, b, diff = (number(v) for v in shown["New packages of care a year"])
+    assert diff == pytest.approx(b - a, abs=1.5)
+    assert diff < 0  # the new model starts fewer packages
+
+
+def test_sliders_start_at_the_scenario_value_with_their_source(app):
+    hub = app.slider(key=HUB)
+    assert hub.value == pytest.approx(20.0)
+    assert "published" in hub.help and "000_dcec78990aeaf4aa.txt" in hub.help
+
+
+def test_more_hub_appointments_means_more_hub_hours_and_fewer_closed_at_the_door(app):
+    before = number(tiles(app)["Practitioner hours worked a year"][1])
+    app.slider(key=HUB).set_value(40.0).run()
+    assert not app.exception and not app.error
+    after = number(tiles(app)["Practitioner hours worked a year"][1])
+    assert after > before
+    assert any(md.value.startswith("Expected (no simulation)") for md in app.markdown)
+
+
+def test_impossible_shares_show_a_message_and_keep_the_last_good_settings(app):
+    app.slider(key="B|barnet_new_model|stages.front_door.routes.home_visit").set_value(50.0).run()
+    app.slider(key=HUB).set_value(60.0).run()
+    assert not app.exception
+    assert any("more than 100%" in e.value for e in app.error)
+    assert tiles(app)  # the last good results are still shown
+
+
+def test_invalid_upload_shows_the_problems_and_no_traceback(app):
+    app.selectbox(key="choice_A").select("Upload a scenario file…").run()
+    app.file_uploader(key="upload_A").set_value(("broken.yaml", b"name: Bad\ncouncil: [", "application/x-yaml")).run()
+    assert not app.exception
+    assert any("broken.yaml" in e.value and "not valid YAML" in e.value for e in app.error)
+    good = (ROOT / "scenarios/shropshire_p2p.yaml").read_bytes()
+    app.file_uploader(key="upload_A").set_value(("mine.yaml", good, "application/x-yaml")).run()
+    assert not app.exception and not app.error
+    assert any("A = shropshire_p2p" in c.value for c in app.caption)
+    wrong = good.replace(b"horizon_days: 365", b"horizon_dayz: 365")
+    app.file_uploader(key="upload_A").set_value(("typo.yaml", wrong, "application/x-yaml")).run()
+    assert any("time.horizon_dayz: unknown field" in e.value for e in app.error)
+    assert any("A = shropshire_p2p" in c.value for c in app.caption)  # the last good file is kept
