@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from flowsim import load_scenario, vary  # noqa: E402
+from flowsim import expected_flows, load_scenario, vary  # noqa: E402
 from flowsim.engine import run  # noqa: E402
 from flowsim.engine.model import simulate  # noqa: E402
 from flowsim.engine.results import run_kpis  # noqa: E402
@@ -128,6 +128,9 @@ def main() -> None:
         seconds, kpis = timed(lambda: one_replication(scenario), repeats)
         say(f"| one replication, {scenario.name} (a year, KPIs only) | {seconds:.3f} s |")
         say(f"| stage visits per second, {scenario.name} | {stage_visits(kpis) / seconds:,.0f} |")
+
+    analytic, _ = timed(lambda: expected_flows(new), repeats * 3)
+    say(f"| analytic expected flows (the app's instant preview), barnet_new_model | {analytic * 1000:.1f} ms |")
 
     serial, _ = timed(lambda: run(new, reps=many, seed=1, processes=1, detail=False), 1)
     parallel, _ = timed(lambda: run(new, reps=many, seed=1, processes=cores, detail=False), 1)
