@@ -20,6 +20,8 @@ import streamlit as st
 import yaml
 
 import flowsim
+from flowsim.appraisal import appraise, barnet_inputs
+from flowsim.savings import savings
 from flowsim.ui import charts
 from flowsim.ui.controls import controls_for, overrides_from
 from flowsim.ui.tiles import headlines, package_rows, role_rows
@@ -29,6 +31,7 @@ SHIPPED = {path.stem: path for path in sorted((ROOT / "scenarios").glob("*.yaml"
 UPLOAD = "Upload a scenario file…"
 MAX_UPLOAD_BYTES = flowsim.MAX_SCENARIO_BYTES
 DEFAULTS = {"A": "barnet_current", "B": "barnet_new_model"}
+PAGES = ["Compare operating models", "Options appraisal"]
 GROUPS = ["Demand", "Front door", "Community hub", "Assessment", "Staffing", "Productivity", "Packages"]
 CACHED_RUNS = 24
 
@@ -231,14 +234,29 @@ def show_charts(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.
                            file_name=f"{a.name}_vs_{b.name}.csv", mime="text/csv")
 
 
-def main() -> None:
+def show_savings(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.Scenario) -> None:
+    """Total cost saved by B against A, per financial year, against B's target if it has one."""
+    saved = savings(comparison, b.finance.savings_target, b.finance.savings_target_label)
+    st.session_state["last_saving"] = (f"{b.name} against {a.name}", saved.total())
+    parts = []
+    for row in saved.table[saved.table["part"] == "total"].itertuples():
+        name = "whole horizon" if row.period == "horizon" else f"{row.period[:4]}/{row.period[5:]}"
+        parts.append(f"{name} **{fmt(row.mean, 'pounds', True)}** ({interval(row._asdict(), 'pounds')})")
+    line = "Saving, A − B (packages and staff): " + " · ".join(parts)
+    if saved.target is not None:
+        line += (f". Target {fmt(saved.target, 'pounds')} ({saved.target_label}): **{saved.status}**, reached in "
+                 f"{saved.share_meeting_target:.0%} of replications")
+    st.markdown(line + ".")
+
+
+def compare_page() -> None:
     st.subheader("flowsim: referral flows, side by side")
     scenarios = {}
     with st.sidebar:
         st.header("Scenarios")
         bases = {side: choose_scenario(side) for side in ("A", "B")}
         with st.expander("Run settings"):
-            horizon = st.slider("Days to simulate", 30, 730, 365, 5, key="horizon")
+            horizon = st.slider("Days to simulate", 30, 1100, 365, 5, key="horizon")
             reps = st.slider("Replications", 2, 30, 5, 1, key="reps",
                              help="More replications give narrower confidence intervals and take longer.")
             seed = st.number_input("Random seed", 0, 2**31 - 1, 0, 1, key="seed")
@@ -264,7 +282,60 @@ def main() -> None:
     preview(a, b)
     comparison = simulate(a, b, reps, int(seed))
     show_tiles(comparison, a, b)
+    show_savings(comparison, a, b)
     show_charts(comparison, a, b)
+
+
+def appraisal_page() -> None:
+    """Barnet's options appraisal of delivery models (seed 000, section 6), editable."""
+    st.subheader("Options appraisal: Barnet's alternative delivery models")
+    inputs = barnet_inputs()
+    st.caption(f"In-scope services 2017/18 £{inputs.in_scope_value:,.0f}; wider MTFS target "
+               f"£{inputs.mtfs_target:,.0f} (the table's figure for the £13.1m); ADM savings target "
+               f"£{inputs.adm_savings_target:,.0f}. Source: seed 000_dcec78990aeaf4aa.txt, section 6, "
+               "'ADM financial model'. Edit the savings or confidence to test the ranking.")
+    start = pd.DataFrame([{"option": o.label, "total savings (£)": o.total_savings,
+                           "confidence in the MTFS target": o.mtfs_confidence} for o in inputs.options])
+    edited_table = st.data_editor(start, disabled=["option"], hide_index=True, key="appraisal_inputs",
+                                  column_config={"total savings (£)": st.column_config.NumberColumn(format="%.0f"),
+                                                 "confidence in the MTFS target": st.column_config.NumberColumn(
+                                                     min_value=0.0, max_value=1.0, step=0.01, format="%.2f")})
+    names = {o.label: o.name for o in inputs.options}
+    try:
+        changed = inputs.with_changes(
+            savings={names[r["option"]]: float(r["total savings (£)"]) for r in edited_table.to_dict("records")},
+            confidence={names[r["option"]]: float(r["confidence in the MTFS target"])
+                        for r in edited_table.to_dict("records")})
+    except (flowsim.FlowsimError, TypeError, ValueError) as error:
+        show_problems(error, "These figures cannot be used")
+        changed = inputs
+    saving = None
+    remembered = st.session_state.get("last_saving")
+    if remembered and st.checkbox(f"Add the simulated saving of {remembered[0]} "
+                                  f"({fmt(remembered[1]['mean'], 'pounds', True)}) to every option"):
+        saving = remembered[1]
+    table = appraise(changed, saving)
+    shown = table.drop(columns=["option"]).rename(columns={
+        "label": "option", "total_savings": "ADM savings (£)", "revised_budget": "revised budget (£)",
+        "mtfs_confidence": "confidence", "mtfs_savings_delivered": "MTFS delivered (£)",
+        "total_benefit": "total benefit (£)", "share_of_adm_target": "share of ADM target",
+        "with_operating_model_mean": "with operating model (£)", "with_operating_model_ci_low": "95% CI low (£)",
+        "with_operating_model_ci_high": "95% CI high (£)"})
+    money = {c: st.column_config.NumberColumn(format="£%,.0f") for c in shown.columns if "(£)" in c}
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=money | {
+        "share of ADM target": st.column_config.NumberColumn(format="percent"),
+        "confidence": st.column_config.NumberColumn(format="percent")})
+    st.altair_chart(charts.appraisal_chart(table, inputs.adm_savings_target), width="stretch")
+    st.download_button("Download the appraisal (CSV)", table.to_csv(index=False).encode("utf-8"),
+                       file_name="options_appraisal.csv", mime="text/csv")
+
+
+def main() -> None:
+    page = st.sidebar.radio("Page", PAGES, key="page", horizontal=True, label_visibility="collapsed")
+    if page == PAGES[0]:
+        compare_page()
+    else:
+        appraisal_page()
 
 
 main()

@@ -72,3 +72,20 @@ def working_days_per_year(scenario: Scenario, calendar: str) -> float:
     """Average working days in a year of the scenario's calendar (over the simulated span)."""
     days = max(simulated_days(scenario), 365)
     return working_days(scenario, calendar, days).sum() * DAYS_PER_YEAR / days
+
+
+def financial_years(scenario: Scenario) -> list[tuple[str, int, int]]:
+    """The horizon cut at 1 April: (label like '2017_18', first day, day after the last), in days."""
+    start, end = scenario.time.warm_up_days, simulated_days(scenario)
+    first = scenario.time.start_date + dt.timedelta(days=start)
+    year = first.year if (first.month, first.day) >= (4, 1) else first.year - 1
+    pieces = []
+    while True:
+        begins = (dt.date(year, 4, 1) - scenario.time.start_date).days
+        ends = (dt.date(year + 1, 4, 1) - scenario.time.start_date).days
+        lo, hi = max(begins, start), min(ends, end)
+        if lo >= end:
+            return pieces
+        if hi > lo:
+            pieces.append((f"{year}_{(year + 1) % 100:02d}", lo, hi))
+        year += 1

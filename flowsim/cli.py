@@ -22,11 +22,13 @@ from rich.table import Table
 
 from flowsim import __version__
 from flowsim.analytic import expected_flows
+from flowsim.appraisal import appraise, barnet_inputs
 from flowsim.engine import compare as compare_scenarios
 from flowsim.engine import run as run_scenario
 from flowsim.errors import FlowsimError, InputError
 from flowsim.output import write_run
 from flowsim.provenance import number_sources
+from flowsim.savings import savings
 from flowsim.scenario import load_scenario
 from flowsim.vocabulary import PERCENT_MEASURES, kpi_label
 
@@ -230,7 +232,8 @@ def run_command(file, reps, seed, days, processes, overrides, out, as_json) -> N
         return
     console_print_run(scenario, summary, reps, seed)
     if out:
-        console.print(f"written to {out}/ (summary.csv, kpis.csv, events.parquet, timeseries.parquet, manifest.json)")
+        console.print(f"written to {out}/ (summary.csv, kpis.csv, events.parquet, timeseries.parquet, "
+                      "packages.parquet, manifest.json)")
 
 
 def _pm(kpi: str, row) -> str:
@@ -267,8 +270,10 @@ def console_print_run(scenario, summary: pd.DataFrame, reps: int, seed: int) -> 
     money = Table(title="Money (£)", title_justify="left", show_edge=False)
     money.add_column("")
     money.add_column("mean ±95% CI", justify="right")
+    years = [k for k in rows.index if k.startswith("total_cost.") and k != "total_cost.horizon"]
+    per_year = [f"{part}.{k.split('.', 1)[1]}" for k in years for part in ("package_cost", "staff_cost")]
     for name in ["package_cost.horizon", "package_cost.new_packages_horizon", "package_cost.weekly_at_end",
-                 "staff_cost.horizon"]:
+                 "staff_cost.horizon", "total_cost.horizon", *per_year]:
         money.add_row(kpi_label(name), _pm(name, rows.loc[name]))
     console.print(money)
 
@@ -277,20 +282,26 @@ def console_print_run(scenario, summary: pd.DataFrame, reps: int, seed: int) -> 
 @click.argument("file_a", type=click.Path(dir_okay=False))
 @click.argument("file_b", type=click.Path(dir_okay=False))
 @with_run_options
+@click.option("--target", type=click.FloatRange(0, None), metavar="POUNDS",
+              help="Savings target for A − B over the horizon (default: B's finance.savings_target).")
 @click.option("--all", "show_all", is_flag=True, help="Also list the flow along every edge.")
 @json_option
 @user_errors_exit_2
-def compare_command(file_a, file_b, reps, seed, days, processes, show_all, as_json) -> None:
-    """Compare two scenarios on common random numbers: A, B and the paired difference A − B."""
+def compare_command(file_a, file_b, reps, seed, days, processes, target, show_all, as_json) -> None:
+    """Compare two scenarios on common random numbers: A, B, the paired difference A − B, and savings."""
     a, b = _load_with_days(file_a, (), days), _load_with_days(file_b, (), days)
     with progress_bar(2 * reps, f"{a.name} vs {b.name}", not as_json) as advance:
         comparison = compare_scenarios(a, b, reps=reps, seed=seed, processes=processes, progress=advance)
     table = comparison.table()
+    finance = b.finance if b.finance.savings_target is not None else a.finance
+    saved = savings(comparison, target if target is not None else finance.savings_target,
+                    "given with --target" if target is not None else finance.savings_target_label)
     if as_json:
         click.echo(json.dumps({
             "a": a.name, "b": b.name, "reps": reps, "seed": seed,
             "kpis": {row.kpi: {col: _finite(getattr(row, col)) for col in table.columns if col != "kpi"}
                      for row in table.itertuples()},
+            "savings": saved.to_dict(),
         }, indent=2))
         return
     console.print(f"[bold]A[/bold] = {a.name}, [bold]B[/bold] = {b.name}: {reps} paired replications, seed {seed}; "
@@ -305,3 +316,82 @@ def compare_command(file_a, file_b, reps, seed, days, processes, show_all, as_js
         shown.add_row(kpi_label(row.kpi, label), _fmt(row.kpi, row.a_mean), _fmt(row.kpi, row.b_mean),
                       _with_ci(row.kpi, row.diff_mean, row.diff_ci_low, row.diff_ci_high))
     console.print(shown)
+    print_savings(saved)
+
+
+def print_savings(saved) -> None:
+    table = Table(title="Savings, A − B (£; mean [95% CI])", title_justify="left", show_edge=False)
+    table.add_column("period")
+    for part in ("packages of care", "staff", "total"):
+        table.add_column(part, justify="right")
+    rows = saved.table.set_index(["period", "part"])
+    for period in dict.fromkeys(saved.table["period"]):
+        name = "whole horizon" if period == "horizon" else f"{period[:4]}/{period[5:]}"
+        table.add_row(name, *[_with_ci("package_cost", *rows.loc[(period, part), ["mean", "ci_low", "ci_high"]])
+                              for part in ("package", "staff", "total")])
+    console.print(table)
+    if saved.target is not None:
+        what = f" ({saved.target_label})" if saved.target_label else ""
+        console.print(f"Target £{saved.target:,.0f}{what}: {saved.status}; reached in "
+                      f"{saved.share_meeting_target:.0%} of replications.")
+
+
+def _option_values(pairs: tuple[str, ...], what: str) -> dict[str, float]:
+    values = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        try:
+            values[name.strip()] = float(raw.replace(",", "").replace("£", ""))
+        except ValueError:
+            raise FlowsimError(f"--{what} {pair!r}: must look like OPTION=NUMBER") from None
+        if not sep:
+            raise FlowsimError(f"--{what} {pair!r}: must look like OPTION=NUMBER")
+    return values
+
+
+@main.command("appraisal")
+@click.option("--scenario-pair", nargs=2, type=click.Path(dir_okay=False), metavar="CURRENT NEW",
+              help="Add the simulated saving of NEW against CURRENT (total cost over the horizon) to every option.")
+@click.option("--reps", default=10, show_default=True, type=click.IntRange(1, 10_000), help="Replications.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, None), help="Random seed.")
+@click.option("--savings", "savings_set", multiple=True, metavar="OPTION=POUNDS", help="Change an option's savings.")
+@click.option("--confidence", "confidence_set", multiple=True, metavar="OPTION=SHARE",
+              help="Change an option's confidence in the wider MTFS target (0 to 1).")
+@json_option
+@user_errors_exit_2
+def appraisal_command(scenario_pair, reps, seed, savings_set, confidence_set, as_json) -> None:
+    """Barnet's options appraisal of delivery models, optionally with a simulated operating-model saving."""
+    inputs = barnet_inputs().with_changes(_option_values(savings_set, "savings"),
+                                          _option_values(confidence_set, "confidence"))
+    saving = None
+    if scenario_pair:
+        a, b = (load_scenario(path) for path in scenario_pair)
+        with progress_bar(2 * reps, f"{a.name} vs {b.name}", not as_json) as advance:
+            comparison = compare_scenarios(a, b, reps=reps, seed=seed, progress=advance)
+        saving = savings(comparison).total()
+    table = appraise(inputs, saving)
+    if as_json:
+        click.echo(json.dumps({"in_scope_value": inputs.in_scope_value, "mtfs_target": inputs.mtfs_target,
+                               "adm_savings_target": inputs.adm_savings_target,
+                               "operating_model_saving": saving,
+                               "options": json.loads(table.to_json(orient="records"))}, indent=2))
+        return
+    shown = Table(title=f"Options appraisal (in-scope value £{inputs.in_scope_value:,.0f}; wider MTFS target "
+                        f"£{inputs.mtfs_target:,.0f}; ADM savings target £{inputs.adm_savings_target:,.0f})",
+                  title_justify="left", show_edge=False)
+    columns = ["option", "total savings", "revised budget", "confidence", "MTFS delivered", "total benefit", "rank"]
+    if saving:
+        columns.append("with operating model [95% CI]")
+    for column in columns:
+        shown.add_column(column, justify="left" if column == "option" else "right")
+    for row in table.itertuples():
+        cells = [row.label, f"£{row.total_savings:,.0f}", f"£{row.revised_budget:,.0f}", f"{row.mtfs_confidence:.0%}",
+                 f"£{row.mtfs_savings_delivered:,.0f}", f"£{row.total_benefit:,.0f}", str(row.rank)]
+        if saving:
+            cells.append(f"£{row.with_operating_model_mean:,.0f} [£{row.with_operating_model_ci_low:,.0f} to "
+                         f"£{row.with_operating_model_ci_high:,.0f}]")
+        shown.add_row(*cells)
+    console.print(shown)
+    if saving:
+        console.print(f"Operating-model saving added to each option: £{saving['mean']:,.0f} "
+                      f"[£{saving['ci_low']:,.0f} to £{saving['ci_high']:,.0f}] over the scenarios' horizon.")

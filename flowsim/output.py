@@ -60,7 +60,7 @@ def write_frame(frame: pd.DataFrame, path: Path) -> None:
 
 def write_run(results: Results, scenario: Scenario, folder: str | Path, started: dt.datetime,
               finished: dt.datetime) -> list[Path]:
-    """Write summary.csv, kpis.csv, events.parquet, timeseries.parquet and manifest.json."""
+    """Write summary.csv, kpis.csv, events.parquet, timeseries.parquet, packages.parquet and manifest.json."""
     folder = prepare_folder(folder)
     written = []
     tables = {"summary.csv": results.summary(), "kpis.csv": results.kpis}
@@ -68,6 +68,8 @@ def write_run(results: Results, scenario: Scenario, folder: str | Path, started:
         tables["events.parquet"] = results.events
     if results.timeseries is not None:
         tables["timeseries.parquet"] = results.timeseries
+    if results.packages is not None:
+        tables["packages.parquet"] = results.packages
     for name, frame in tables.items():
         write_frame(frame, folder / name)
         written.append(folder / name)

@@ -97,6 +97,7 @@ MEASURE_LABELS = {
     "active_packages_at_end": "Active packages at the end",
     "package_cost": "Package cost (£)",
     "staff_cost": "Staff cost (£)",
+    "total_cost": "Package and staff cost (£)",
 }
 
 # Ratios shown as percentages; everything else as counts, days, hours or pounds.
@@ -112,9 +113,10 @@ def kpi_label(kpi: str, name_label=label) -> str:
     if measure == "flow":
         a, _, b = thing.partition("->")
         return f"{head}: {name_label(a)} → {name_label(b)}"
-    if measure == "package_cost":
-        return {"horizon": "Package cost over the horizon (£)", "weekly_at_end": "Package cost a week at the end (£)",
+    if measure in ("package_cost", "staff_cost", "total_cost"):
+        what = head.removesuffix(" (£)")
+        if len(thing) == 7 and thing[:4].isdigit() and thing[4] == "_":  # a financial year, 2017_18
+            return f"{what} in {thing[:4]}/{thing[5:]} (£)"
+        return {"horizon": f"{what} over the horizon (£)", "weekly_at_end": f"{what} a week at the end (£)",
                 "new_packages_horizon": "Cost of new packages over the horizon (£)"}.get(thing, f"{head}: {thing}")
-    if measure == "staff_cost":
-        return "Staff cost over the horizon (£)"
     return f"{head}: {'All' if thing == 'total' else name_label(thing)}"

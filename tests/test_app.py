@@ -83,3 +83,18 @@ def test_invalid_upload_shows_the_problems_and_no_traceback(app):
     app.file_uploader(key="upload_A").set_value(("typo.yaml", wrong, "application/x-yaml")).run()
     assert any("time.horizon_dayz: unknown field" in e.value for e in app.error)
     assert any("A = shropshire_p2p" in c.value for c in app.caption)  # the last good file is kept
+
+
+def appraisal_table(at):
+    return next(d.value for d in at.dataframe if "total benefit (£)" in d.value.columns)
+
+
+def test_savings_line_and_options_appraisal_page(app):
+    assert any(md.value.startswith("Saving, A − B") for md in app.markdown)
+    app.radio(key="page").set_value("Options appraisal").run()
+    assert not app.exception and not app.error
+    table = appraisal_table(app)
+    assert list(table["total benefit (£)"]) == [14_557_643, 12_818_695, 12_803_868, 12_752_221, 12_601_035]
+    app.checkbox[0].check().run()
+    table = appraisal_table(app)
+    assert (table["with operating model (£)"] > table["total benefit (£)"]).all()

@@ -87,7 +87,8 @@ def test_run_writes_every_output_atomically(tmp_path):
     result = run("run", NEW, "--reps", "2", "--days", "30", "--out", str(out))
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["events.parquet", "kpis.csv", "manifest.json", "summary.csv", "timeseries.parquet"]
+    assert names == ["events.parquet", "kpis.csv", "manifest.json", "packages.parquet", "summary.csv",
+                     "timeseries.parquet"]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 0 and manifest["reps"] == 2 and len(manifest["scenario_sha256"]) == 64
     import pandas as pd

@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from flowsim.engine.model import simulate
-from flowsim.engine.results import events_frame, run_kpis, timeseries_frame
+from flowsim.engine.results import events_frame, packages_frame, run_kpis, timeseries_frame
 from flowsim.engine.streams import replication_seeds
 from flowsim.errors import FlowsimError
 from flowsim.scenario.schema import Scenario
@@ -40,6 +40,7 @@ class Results:
     kpis: pd.DataFrame  # scenario, run, kpi, value
     events: pd.DataFrame | None
     timeseries: pd.DataFrame | None
+    packages: pd.DataFrame | None = None
 
     def kpi_table(self) -> pd.DataFrame:
         """Runs as rows, KPIs as columns."""
@@ -71,13 +72,14 @@ def mean_ci(values: np.ndarray) -> dict[str, float]:
     return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "sd": sd, "n": n}
 
 
-def _one(args) -> tuple[int, dict, pd.DataFrame | None, pd.DataFrame | None]:
+def _one(args) -> tuple[int, dict, tuple | None]:
     scenario, rep_seed, run_index, detail, follow_through_days = args
     rec = simulate(scenario, rep_seed, keep_events=detail, follow_through_days=follow_through_days)
     kpis = run_kpis(scenario, rec)
     if not detail:
-        return run_index, kpis, None, None
-    return run_index, kpis, events_frame(scenario, rec, run_index), timeseries_frame(scenario, rec, run_index)
+        return run_index, kpis, None
+    return run_index, kpis, (events_frame(scenario, rec, run_index), timeseries_frame(scenario, rec, run_index),
+                             packages_frame(scenario, rec, run_index))
 
 
 def default_processes() -> int:
@@ -119,12 +121,13 @@ def _execute(jobs: list, processes: int | None, executor: Executor | None, progr
 
 def _results(scenario: Scenario, seed: int, reps: int, detail: bool, done: list) -> Results:
     kpis = pd.DataFrame(
-        [(scenario.name, i, name, value) for i, table, _, _ in done for name, value in table.items()],
+        [(scenario.name, i, name, value) for i, table, _ in done for name, value in table.items()],
         columns=["scenario", "run", "kpi", "value"],
     )
-    events = pd.concat([e for _, _, e, _ in done], ignore_index=True) if detail else None
-    series = pd.concat([t for _, _, _, t in done], ignore_index=True) if detail else None
-    return Results(scenario.name, seed, reps, kpis, events, series)
+    if not detail:
+        return Results(scenario.name, seed, reps, kpis, None, None, None)
+    events, series, packages = (pd.concat(frames, ignore_index=True) for frames in zip(*(d for _, _, d in done)))
+    return Results(scenario.name, seed, reps, kpis, events, series, packages)
 
 
 def run(scenario: Scenario, reps: int = 1, seed: int = 0, processes: int | None = None,

@@ -13,6 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from flowsim.calendar import financial_years
 from flowsim.engine.model import DAYS_PER_WEEK, Records
 from flowsim.graph import all_edges
 from flowsim.scenario.schema import Scenario
@@ -20,29 +21,52 @@ from flowsim.scenario.schema import Scenario
 EVENT_COLUMNS = ["person", "source", "stage", "arrival", "start", "end", "wait", "work_minutes", "next"]
 
 
-def package_costs(rec: Records, start: float, end: float) -> dict[str, float]:
-    """Package cost between ``start`` and ``end`` (days), the run-rate at ``end`` and new-package cost.
+def package_spend(rec: Records, start: float, end: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each package's cost between ``start`` and ``end`` (days), and its weekly cost at ``end``.
 
-    A package costs its weekly cost for each week it is active, changed by the
-    reviews that change it, plus any one-off cost when it starts.
+    A package costs its weekly cost for each week it is active, changed from the
+    date of each review that changes it, plus any one-off cost when it starts.
     """
     p = rec.packages
-    if not p["type"]:
-        return {"horizon": 0.0, "weekly_at_end": 0.0, "new_packages_horizon": 0.0}
-    p_start, p_end = np.asarray(p["start"]), np.asarray(p["end"])
-    weekly, new = np.asarray(p["weekly_cost"], dtype=float), np.asarray(p["new"], dtype=bool)
-    # Every package at its first weekly cost, then each review's change from its date on.
+    p_start, p_end = np.asarray(p["start"], dtype=float), np.asarray(p["end"], dtype=float)
+    weekly = np.asarray(p["weekly_cost"], dtype=float)
     overlap = np.clip(np.minimum(p_end, end) - np.maximum(p_start, start), 0, None)
     spent = weekly * overlap / DAYS_PER_WEEK
     spent += np.where((p_start >= start) & (p_start < end), np.asarray(p["one_off"], dtype=float), 0.0)
     current = weekly.copy()
     for pid, when, cost in rec.cost_changes:  # in time order
-        later = max(0.0, min(p_end[pid], end) - max(when, start))
-        spent[pid] += (cost - current[pid]) * later / DAYS_PER_WEEK
-        current[pid] = cost
+        if when < end:
+            later = max(0.0, min(p_end[pid], end) - max(when, start))
+            spent[pid] += (cost - current[pid]) * later / DAYS_PER_WEEK
+            current[pid] = cost
+    return spent, current
+
+
+def package_costs(rec: Records, start: float, end: float) -> dict[str, float]:
+    """Package cost between ``start`` and ``end``, of the new packages among it, and the weekly run-rate at ``end``."""
+    if not rec.packages["type"]:
+        return {"horizon": 0.0, "weekly_at_end": 0.0, "new_packages_horizon": 0.0}
+    spent, current = package_spend(rec, start, end)
+    p_start, p_end = np.asarray(rec.packages["start"]), np.asarray(rec.packages["end"])
     active_at_end = (p_start <= end) & (p_end > end)
     return {"horizon": float(spent.sum()), "weekly_at_end": float(current[active_at_end].sum()),
-            "new_packages_horizon": float(spent[new].sum())}
+            "new_packages_horizon": float(spent[np.asarray(rec.packages["new"], dtype=bool)].sum())}
+
+
+def packages_frame(scenario: Scenario, rec: Records, run: int) -> pd.DataFrame:
+    """One row per package of care: type, start, end (days), weekly cost at start and at the end, cost in the horizon."""
+    frame = pd.DataFrame(rec.packages).rename(columns={"weekly_cost": "weekly_cost_start", "one_off": "one_off_cost"})
+    if len(frame):
+        spent, current = package_spend(rec, rec.warm_up, rec.days)
+        frame["weekly_cost_end"] = current
+        frame["cost_in_horizon"] = spent
+    else:
+        frame = frame.assign(weekly_cost_end=[], cost_in_horizon=[])
+    frame["type"] = frame["type"].astype("category")
+    frame.insert(0, "package", range(len(frame)))
+    frame.insert(0, "run", run)
+    frame.insert(0, "scenario", scenario.name)
+    return frame
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -85,7 +109,14 @@ def run_kpis(scenario: Scenario, rec: Records) -> dict[str, float]:
     k["active_packages_at_end.total"] = float(len(active))
     for name, value in package_costs(rec, rec.warm_up, rec.days).items():
         k[f"package_cost.{name}"] = value
-    k["staff_cost.horizon"] = sum(role.cost_per_year for role in scenario.roles.values()) * horizon / 365.0
+    staff_per_day = sum(role.cost_per_year for role in scenario.roles.values()) / 365.0
+    k["staff_cost.horizon"] = staff_per_day * horizon
+    k["total_cost.horizon"] = k["package_cost.horizon"] + k["staff_cost.horizon"]
+    for label, start, end in financial_years(scenario):
+        package = package_costs(rec, start, end)["horizon"]
+        k[f"package_cost.{label}"] = package
+        k[f"staff_cost.{label}"] = staff_per_day * (end - start)
+        k[f"total_cost.{label}"] = package + staff_per_day * (end - start)
     return k
 
 

@@ -258,6 +258,13 @@ class Waiting(Strict):
     source: Name | None = None
 
 
+class Finance(Strict):
+    """What the change must save: compared as the total cost of A (current) minus B (this scenario)."""
+
+    savings_target: NonNegativeFloat | None = Field(None, description="£ over the horizon")
+    savings_target_label: str = ""
+
+
 class Scenario(Strict):
     """A validated, immutable scenario. Build it with ``flowsim.load_scenario``."""
 
@@ -273,6 +280,7 @@ class Scenario(Strict):
     outcomes: dict[Name, Outcome]
     caseload: Caseload = Field(default_factory=Caseload)
     waiting_list: dict[Name, Waiting] = Field(default_factory=dict)
+    finance: Finance = Field(default_factory=Finance)
 
     _origin: str = PrivateAttr(default="<scenario>")
     _document: dict = PrivateAttr(default_factory=dict)

@@ -152,3 +152,26 @@ def packages_chart(rows: pd.DataFrame) -> alt.Chart:
         tooltip=["side", "type", alt.Tooltip("new:Q", format=",.0f"),
                  alt.Tooltip("cost_a_year:Q", title="their cost a year (£)", format=",.0f")],
     ).properties(height=max(160, 36 * rows["type"].nunique()))
+
+
+def appraisal_chart(table: pd.DataFrame, adm_target: float) -> alt.Chart:
+    """Total benefit by delivery option: its own savings and the MTFS savings it delivers, stacked."""
+    parts = table.melt(id_vars=["label", "rank"], value_vars=["total_savings", "mtfs_savings_delivered"],
+                       var_name="part", value_name="pounds")
+    parts["part"] = parts["part"].map({"total_savings": "ADM savings", "mtfs_savings_delivered": "MTFS savings delivered"})
+    order = list(table.sort_values("rank")["label"])
+    bars = alt.Chart(parts).mark_bar().encode(
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        x=alt.X("sum(pounds):Q", title="total benefit to the council (£)"),
+        color=alt.Color("part:N", title=None),
+        tooltip=["label", "part", alt.Tooltip("pounds:Q", format=",.0f")])
+    layers = [bars]
+    if "with_operating_model_mean" in table:
+        whiskers = alt.Chart(table).mark_rule(color="black").encode(
+            y=alt.Y("label:N", sort=order), x="with_operating_model_ci_low:Q", x2="with_operating_model_ci_high:Q")
+        dots = alt.Chart(table).mark_point(color="black", filled=True).encode(
+            y=alt.Y("label:N", sort=order), x="with_operating_model_mean:Q",
+            tooltip=[alt.Tooltip("with_operating_model_mean:Q", title="with the operating model (£)", format=",.0f")])
+        layers += [whiskers, dots]
+    return alt.layer(*layers).properties(height=220, title=f"ADM savings target £{adm_target:,.0f}; "
+                                                            "dots: with the simulated operating-model saving")

@@ -1,0 +1,62 @@
+"""Barnet's options appraisal, reproduced to the pound from the seed's table."""
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from flowsim import FlowsimError
+from flowsim.appraisal import OPTIONS, appraise, barnet_inputs
+from flowsim.cli import main
+from flowsim.figures import lookup
+
+METRICS = ["total_savings", "revised_budget", "mtfs_confidence", "mtfs_savings_delivered", "total_benefit", "rank"]
+
+
+def published(option: str, metric: str) -> float:
+    return lookup(f"barnet_adm_options.option.{option}.{metric}").value
+
+
+def test_every_number_of_the_seed_table_to_the_pound():
+    table = appraise(barnet_inputs()).set_index("option")
+    for option in OPTIONS:
+        for metric in METRICS:
+            assert table.at[option, metric] == published(option, metric), (option, metric)
+    assert list(table.index) == ["public_service_mutual", "reformed_in_house", "nhs_shared_service",
+                                 "barnet_group_latc", "partnership_outside_public_sector"]
+
+
+def test_changed_inputs_recompute_and_rerank():
+    inputs = barnet_inputs().with_changes(savings={"public_service_mutual": 1_000_000},
+                                          confidence={"nhs_shared_service": 0.99})
+    table = appraise(inputs).set_index("option")
+    assert table.at["nhs_shared_service", "mtfs_savings_delivered"] == round(0.99 * 13_107_100)
+    assert table.at["public_service_mutual", "revised_budget"] == 14_603_108 - 1_000_000
+    assert table.at["nhs_shared_service", "rank"] == 1
+
+
+def test_bad_changes_are_user_errors():
+    with pytest.raises(FlowsimError, match="unknown option"):
+        barnet_inputs().with_changes(savings={"outsourcing": 1})
+    with pytest.raises(FlowsimError, match="between 0 and 1"):
+        barnet_inputs().with_changes(confidence={"reformed_in_house": 85})
+
+
+def test_operating_model_saving_is_added_with_its_interval():
+    saving = {"mean": 1000.0, "ci_low": 900.0, "ci_high": 1100.0}
+    table = appraise(barnet_inputs(), saving).set_index("option")
+    row = table.loc["public_service_mutual"]
+    assert row["with_operating_model_mean"] == 14_557_643 + 1000
+    assert row["with_operating_model_ci_low"] == 14_557_643 + 900
+
+
+def test_cli_appraisal_json_and_scenario_pair():
+    result = CliRunner().invoke(main, ["appraisal", "--json"])
+    assert result.exit_code == 0
+    options = {o["option"]: o for o in json.loads(result.output)["options"]}
+    assert options["public_service_mutual"]["total_benefit"] == 14_557_643
+    result = CliRunner().invoke(main, ["appraisal", "--scenario-pair", "scenarios/barnet_current.yaml",
+                                       "scenarios/barnet_new_model.yaml", "--reps", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["operating_model_saving"]["mean"] > 0
+    assert CliRunner().invoke(main, ["appraisal", "--confidence", "reformed_in_house=x"]).exit_code == 2
