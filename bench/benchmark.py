@@ -28,7 +28,10 @@ from flowsim import expected_flows, load_scenario, vary  # noqa: E402
 from flowsim.engine import run  # noqa: E402
 from flowsim.engine.model import simulate  # noqa: E402
 from flowsim.engine.results import run_kpis  # noqa: E402
+from flowsim.engine.replications import kpi_batch  # noqa: E402
 from flowsim.engine.streams import replication_seeds  # noqa: E402
+from flowsim.executors import runner  # noqa: E402
+from flowsim.sweep import batch_size  # noqa: E402
 from flowsim.scenario.load import scenario_from_document  # noqa: E402
 
 NETWORK = {  # an open network: three multi-server stages, Poisson arrivals, exponential work
@@ -110,6 +113,33 @@ def run_ciw(network, seed: int):
     return simulation.get_all_records()
 
 
+def _batch_with_memory(scenario, seed, reps, indices):
+    """A sweep's unit of work, reporting the worker's peak memory (MiB) after it."""
+    import resource
+
+    kpi_batch(scenario, seed, reps, indices)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def sweep_scaling(scenario, reps: int, cores: int) -> str:
+    """Replications a second serially, on the process pool and on a 2-worker Dask LocalCluster."""
+    rows, serial_rate = [], None
+    for label, workers, dask in (("serial", 1, None), (f"process pool, {cores} workers", cores, None),
+                                 ("Dask LocalCluster, 2 workers", 2, "local")):
+        with runner(workers, dask) as run:
+            size = batch_size(reps, reps, run.workers)
+            start = time.perf_counter()
+            futures = [run.submit(_batch_with_memory, scenario, 1, reps, list(range(i, min(reps, i + size))))
+                       for i in range(0, reps, size)]
+            peaks = [future.result() for future in run.as_completed(futures)]
+            rate = reps / (time.perf_counter() - start)
+        serial_rate = serial_rate or rate
+        rows.append(f"| sweep work, {label}: replications a second (KPI-only, {reps} of barnet_new_model) | "
+                    f"{rate:.2f} (efficiency {rate / serial_rate / workers:.0%}; peak memory per worker "
+                    f"{max(peaks):.0f} MiB RSS) |")
+    return "\n".join(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer repeats and replications")
@@ -138,6 +168,8 @@ def main() -> None:
     say(f"| {many} replications, {cores} processes | {parallel:.2f} s |")
     say(f"| parallel speed-up / efficiency on {cores} cores | {serial / parallel:.2f}× / "
         f"{serial / parallel / cores:.0%} |")
+
+    say(sweep_scaling(new, many, cores))
 
     for detail in (False, True):
         tracemalloc.start()

@@ -8,11 +8,15 @@ The public API, used by the CLI, the app and analysts' scripts::
     variant = flowsim.vary(scenario, {"demand.annual_growth": 0.03})
     results = flowsim.run(scenario, reps=30, seed=1)  # simulated, with CIs
     paired = flowsim.compare(current, new, reps=30)   # common random numbers
+    table = flowsim.sweep(scenario, {"roles.social_worker.fte": [15, 19, 23]}, reps=30)
 """
+__version__ = "0.1.0"  # before the imports: modules below read it
+
 from flowsim.analytic import ExpectedFlows, expected_flows
 from flowsim.engine import Comparison, Results, compare, run
 from flowsim.errors import FlowsimError, InputError, Problem
 from flowsim.provenance import number_sources
+from flowsim.sweep import load_points, sweep
 from flowsim.scenario import (
     MAX_SCENARIO_BYTES,
     Scenario,
@@ -23,7 +27,6 @@ from flowsim.scenario import (
     vary,
 )
 
-__version__ = "0.1.0"
 
 __all__ = [
     "MAX_SCENARIO_BYTES",
@@ -39,8 +42,10 @@ __all__ = [
     "expected_flows",
     "load_scenario",
     "load_scenario_text",
+    "load_points",
     "number_sources",
     "scenario_document",
     "scenario_hash",
+    "sweep",
     "vary",
 ]

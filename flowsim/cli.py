@@ -13,6 +13,7 @@ import sys
 
 import datetime as dt
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 import pandas as pd
@@ -29,6 +30,8 @@ from flowsim.errors import FlowsimError, InputError
 from flowsim.output import write_run
 from flowsim.provenance import number_sources
 from flowsim.savings import savings
+from flowsim.sweep import parse_vary, plan
+from flowsim.sweep import sweep as run_sweep
 from flowsim.scenario import load_scenario
 from flowsim.vocabulary import PERCENT_MEASURES, kpi_label
 
@@ -395,3 +398,51 @@ def appraisal_command(scenario_pair, reps, seed, savings_set, confidence_set, as
     if saving:
         console.print(f"Operating-model saving added to each option: £{saving['mean']:,.0f} "
                       f"[£{saving['ci_low']:,.0f} to £{saving['ci_high']:,.0f}] over the scenarios' horizon.")
+
+
+HEADLINE_KPIS = ["new_packages.total", "total_cost.horizon", "wait_p90_days.full_assessment",
+                 "utilisation.social_worker"]
+
+
+@main.command("sweep")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--vary", "varies", multiple=True, metavar="PATH=V1,V2|START:STOP:STEPS",
+              help="A field and its values (repeatable; the grid is every combination).")
+@click.option("--reps", default=10, show_default=True, type=click.IntRange(1, 10_000), help="Replications per point.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, None), help="Random seed (all points).")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for the results.")
+@click.option("--workers", type=click.IntRange(1, 1024), help="Worker processes (default: all cores).")
+@click.option("--dask", metavar="ADDRESS|local", help="Run on Dask: a scheduler address, or 'local' for a LocalCluster.")
+@click.option("--resume", is_flag=True, help="Finish a stopped sweep in --out, skipping finished points.")
+@user_errors_exit_2
+def sweep_command(files, varies, reps, seed, out, workers, dask, resume) -> None:
+    """Run a grid of what-ifs with common random numbers; each point is saved as soon as it is done."""
+    axes = dict(parse_vary(spec) for spec in varies)
+    bases = [load_scenario(f) for f in files]
+    points = plan(bases, axes)  # every point validated before anything runs
+    console.print(f"{len(points)} points × {reps} replications, seed {seed} → {out}/")
+    started = dt.datetime.now()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    try:
+        with Progress(*columns, console=err, transient=True) as bar:
+            task = bar.add_task("replications", total=None)
+            table = run_sweep(bases, axes, reps=reps, seed=seed, out=out, resume=resume, workers=workers,
+                              dask=dask, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    except KeyboardInterrupt:
+        finished = len(list((Path(out) / "points").glob("*/manifest.json")))
+        err.print(f"stopped: {finished} of {len(points)} points are saved in {out}/; "
+                  "run the same command with --resume to finish")
+        sys.exit(130)
+    console.print(f"done in {(dt.datetime.now() - started).total_seconds():.1f} s: {out}/points.parquet and "
+                  f"points.csv ({len(table):,} rows: one per point and KPI)")
+    wide = table.pivot_table(index=["point", *axes], columns="kpi", values="mean", sort=False)
+    shown = Table(show_edge=False)
+    for column in ["point", *axes]:
+        shown.add_column(column)
+    headline = [k for k in HEADLINE_KPIS if k in wide.columns]
+    for name in headline:
+        shown.add_column(kpi_label(name), justify="right")
+    for index, row in wide.iterrows():
+        keys = index if isinstance(index, tuple) else (index,)
+        shown.add_row(*[str(k) for k in keys], *[_fmt(name, row[name]) for name in headline])
+    console.print(shown)

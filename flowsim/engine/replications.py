@@ -82,6 +82,12 @@ def _one(args) -> tuple[int, dict, tuple | None]:
                              packages_frame(scenario, rec, run_index))
 
 
+def kpi_batch(scenario: Scenario, seed: int, reps: int, indices: list[int]) -> dict[int, dict]:
+    """KPIs of some of the replications of a run of ``reps`` (a unit of work for a sweep)."""
+    seeds = replication_seeds(seed, reps)
+    return {i: run_kpis(scenario, simulate(scenario, seeds[i], keep_events=False)) for i in indices}
+
+
 def default_processes() -> int:
     return os.cpu_count() or 1
 

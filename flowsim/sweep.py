@@ -1,0 +1,228 @@
+"""Parameter sweeps: every combination of some values, many replications each, resumable.
+
+A sweep is a grid of points (scenario files × the values of each varied
+field). Every point runs the same seeds, so points differ only by what was
+varied (common random numbers). With an output folder, each point is written
+as soon as its replications are done, atomically and manifest last; a sweep
+that is stopped loses only the points in flight, and ``resume`` skips the
+points already written. The combined table has one row per point and KPI.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from flowsim import __version__
+from flowsim.engine.replications import MAX_REPS, kpi_batch, mean_ci
+from flowsim.errors import FlowsimError, InputError, Problem
+from flowsim.executors import runner as make_runner
+from flowsim.output import prepare_folder, write_frame, write_text_atomic
+from flowsim.scenario.load import load_scenario, scenario_document, scenario_hash, vary
+from flowsim.scenario.schema import Scenario
+
+SUMMARY_COLUMNS = ["mean", "ci_low", "ci_high", "sd", "n"]
+
+
+@dataclass(frozen=True)
+class Point:
+    id: str
+    scenario: Scenario
+    changes: dict
+
+
+def parse_vary(spec: str) -> tuple[str, list]:
+    """``path=v1,v2,…`` or ``path=start:stop:steps`` (evenly spaced, ends included)."""
+    path, sep, raw = spec.partition("=")
+    path, raw = path.strip(), raw.strip()
+    if not sep or not path or not raw:
+        raise FlowsimError(f"--vary {spec!r}: must look like path=v1,v2 or path=start:stop:steps")
+    if ":" in raw and "," not in raw:
+        parts = raw.split(":")
+        try:
+            start, stop, steps = float(parts[0]), float(parts[1]), int(parts[2])
+        except (ValueError, IndexError):
+            raise FlowsimError(f"--vary {spec!r}: start:stop:steps needs two numbers and a whole number") from None
+        if len(parts) != 3 or steps < 2:
+            raise FlowsimError(f"--vary {spec!r}: start:stop:steps needs steps of 2 or more")
+        return path, [float(v) for v in np.linspace(start, stop, steps)]
+    try:
+        values = [yaml.safe_load(v) for v in raw.split(",")]
+    except yaml.YAMLError:
+        raise FlowsimError(f"--vary {spec!r}: a value cannot be read") from None
+    if len(set(map(repr, values))) != len(values):
+        raise FlowsimError(f"--vary {spec!r}: a value is listed twice")
+    return path, values
+
+
+def _point_id(index: int, scenario: Scenario, changes: Mapping) -> str:
+    text = json.dumps([scenario.name, sorted((k, repr(v)) for k, v in changes.items())])
+    return f"{index:04d}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+
+
+def plan(bases: Sequence[Scenario], axes: Mapping[str, Sequence]) -> list[Point]:
+    """Every point of the grid, each validated before anything runs (all problems at once)."""
+    if not bases:
+        raise FlowsimError("a sweep needs at least one scenario")
+    paths, value_lists = list(axes), [list(v) for v in axes.values()]
+    for path, values in zip(paths, value_lists):
+        if not values:
+            raise FlowsimError(f"--vary {path}: no values")
+    points, problems = [], []
+    for base in bases:
+        for combination in itertools.product(*value_lists):
+            changes = dict(zip(paths, combination))
+            try:
+                scenario = vary(base, changes) if changes else base
+            except InputError as error:
+                where = ", ".join(f"{k}={v}" for k, v in changes.items())
+                problems += [Problem(p.file, p.path, f"{p.message} (at {where})") for p in error.problems]
+                continue
+            points.append(Point(_point_id(len(points), scenario, changes), scenario, changes))
+    if problems:
+        raise InputError(list(dict.fromkeys(problems)))
+    return points
+
+
+def batch_size(total_reps: int, reps: int, workers: int) -> int:
+    """Replications per task: about four tasks per worker, at most one point's worth."""
+    return max(1, min(reps, math.ceil(total_reps / (4 * max(1, workers)))))
+
+
+def _definition(points: list[Point], axes: Mapping, reps: int, seed: int) -> dict:
+    return {"points": [{"id": p.id, "scenario": p.scenario.name, "scenario_sha256": scenario_hash(p.scenario),
+                        "changes": {k: repr(v) for k, v in p.changes.items()}} for p in points],
+            "axes": {k: [repr(v) for v in vals] for k, vals in axes.items()}, "reps": reps, "seed": seed}
+
+
+def _summary(point: Point, kpis: dict[int, dict], reps: int) -> pd.DataFrame:
+    names = list(dict.fromkeys(name for table in kpis.values() for name in table))
+    rows = []
+    for name in names:
+        values = np.array([kpis[i].get(name, math.nan) for i in range(reps)], dtype=float)
+        rows.append({"kpi": name, **mean_ci(values)})
+    frame = pd.DataFrame(rows, columns=["kpi", *SUMMARY_COLUMNS])
+    frame.insert(0, "scenario", point.scenario.name)
+    frame.insert(0, "point", point.id)
+    for i, (path, value) in enumerate(point.changes.items()):
+        frame.insert(2 + i, path, value)
+    return frame
+
+
+def _write_point(folder: Path, point: Point, kpis: dict[int, dict], summary: pd.DataFrame, reps: int,
+                 seed: int) -> None:
+    here = prepare_folder(folder / "points" / point.id)
+    write_text_atomic(here / "scenario.yaml", yaml.safe_dump(scenario_document(point.scenario), sort_keys=False,
+                                                             allow_unicode=True))
+    long = pd.DataFrame([(point.id, i, name, value) for i in sorted(kpis) for name, value in kpis[i].items()],
+                        columns=["point", "run", "kpi", "value"])
+    write_frame(long, here / "kpis.parquet")
+    write_frame(summary, here / "summary.parquet")
+    manifest = {"point": point.id, "scenario": point.scenario.name, "changes": {k: repr(v) for k, v in
+                                                                               point.changes.items()},
+                "scenario_sha256": scenario_hash(point.scenario), "reps": reps, "seed": seed,
+                "flowsim_version": __version__, "finished": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
+    write_text_atomic(here / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+
+
+def _finished(folder: Path, point: Point) -> pd.DataFrame | None:
+    here = folder / "points" / point.id
+    if not (here / "manifest.json").exists():
+        return None
+    return pd.read_parquet(here / "summary.parquet")
+
+
+def sweep(bases: Scenario | Sequence[Scenario], vary_fields: Mapping[str, Sequence] | None = None, *,
+          reps: int = 10, seed: int = 0, out: str | Path | None = None, resume: bool = False,
+          workers: int | None = None, dask: str | None = None,
+          progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """Run every point of the grid; return one row per point and KPI (mean, 95% CI, sd, n).
+
+    ``bases``: one scenario or several (each crossed with the grid). ``vary_fields``:
+    field path → values. ``out``: a folder for per-point results and the combined
+    table (``points.parquet`` and ``points.csv``); ``resume`` skips finished points.
+    ``workers`` local processes, or ``dask='local'`` / a scheduler address.
+    ``progress(done, total)`` is called in replications.
+    """
+    if not 1 <= reps <= MAX_REPS:
+        raise FlowsimError(f"replications must be between 1 and {MAX_REPS:,}; got {reps}")
+    bases = [bases] if isinstance(bases, Scenario) else list(bases)
+    axes = dict(vary_fields or {})
+    points = plan(bases, axes)
+    folder = Path(out) if out is not None else None
+    summaries: dict[str, pd.DataFrame] = {}
+    if folder is not None:
+        _prepare_sweep_folder(folder, _definition(points, axes, reps, seed), resume)
+        for point in points:
+            done = _finished(folder, point) if resume else None
+            if done is not None:
+                summaries[point.id] = done
+    todo = [p for p in points if p.id not in summaries]
+    total, counted = len(todo) * reps, [0]
+    if progress:
+        progress(0, total)
+    with make_runner(workers, dask) as run:
+        size = batch_size(total, reps, run.workers)
+        futures = {}
+        for point in todo:
+            for first in range(0, reps, size):
+                indices = list(range(first, min(reps, first + size)))
+                futures[run.submit(kpi_batch, point.scenario, seed, reps, indices)] = point
+        collected: dict[str, dict[int, dict]] = {p.id: {} for p in todo}
+        remaining = {p.id: math.ceil(reps / size) for p in todo}
+        try:
+            for future in run.as_completed(futures):
+                point = futures[future]
+                batch = future.result()
+                collected[point.id].update(batch)
+                counted[0] += len(batch)
+                remaining[point.id] -= 1
+                if remaining[point.id] == 0:  # the point is complete: keep it now
+                    kpis = collected.pop(point.id)
+                    summaries[point.id] = _summary(point, kpis, reps)
+                    if folder is not None:
+                        _write_point(folder, point, kpis, summaries[point.id], reps, seed)
+                if progress:
+                    progress(counted[0], total)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    table = pd.concat([summaries[p.id] for p in points], ignore_index=True)
+    if folder is not None:
+        write_frame(table, folder / "points.parquet")
+        write_frame(table, folder / "points.csv")
+    return table
+
+
+def _prepare_sweep_folder(folder: Path, definition: dict, resume: bool) -> None:
+    prepare_folder(folder)
+    stored = folder / "sweep.json"
+    if stored.exists():
+        if not resume:
+            raise FlowsimError(f"{folder} already holds a sweep: add --resume to finish it, or choose another folder")
+        if json.loads(stored.read_text(encoding="utf-8")) != definition:
+            raise FlowsimError(f"{folder} holds a different sweep (other scenarios, values, replications or "
+                               "seed): choose another folder")
+        for leftover in folder.rglob(".*.part"):  # a write cut short when the sweep was killed
+            leftover.unlink()
+        return
+    write_text_atomic(stored, json.dumps(definition, indent=2) + "\n")
+
+
+def load_points(folder: str | Path) -> pd.DataFrame:
+    """The combined table of a finished sweep folder."""
+    return pd.read_parquet(Path(folder) / "points.parquet")
+
+
+def scenarios_from(files: Iterable[str]) -> list[Scenario]:
+    return [load_scenario(f) for f in files]
