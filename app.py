@@ -198,7 +198,7 @@ def show_charts(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.
     sides = (("A", comparison.a, a), ("B", comparison.b, b))
     with flows_tab:
         edge_means = {}
-        for side, results, scenario in sides:
+        for side, results, _ in sides:
             means = results.summary().set_index("kpi")["mean"]
             edges = {tuple(k[len("flow."):].split("->")): v for k, v in means.items() if k.startswith("flow.")}
             people = {k.split(".", 1)[1]: v for k, v in means.items() if k.startswith(("arrivals.", "outcomes."))}

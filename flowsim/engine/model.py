@@ -421,7 +421,7 @@ class Replication:
             rec.waiting_daily[name] = desk.waiting_daily
             rec.waiting_area[name] = desk.area - desk.area_at_warm_up
             rec.waiting_at_end[name] = desk.waiting
-            for cumulative, targets, counts in desk.routes.values():
+            for _, targets, counts in desk.routes.values():
                 for target, n in zip(targets, counts):
                     key = (name, target if type(target) is str else target.name)
                     rec.edges[key] = rec.edges.get(key, 0) + n
