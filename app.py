@@ -32,7 +32,7 @@ UPLOAD = "Upload a scenario file…"
 MAX_UPLOAD_BYTES = flowsim.MAX_SCENARIO_BYTES
 DEFAULTS = {"A": "barnet_current", "B": "barnet_new_model"}
 PAGES = ["Compare operating models", "Options appraisal"]
-GROUPS = ["Demand", "Front door", "Community hub", "Assessment", "Staffing", "Productivity", "Packages"]
+GROUPS = ["Demand", "Digital self-service", "Front door", "Community hub", "Assessment", "Staffing", "Productivity", "Packages"]
 CACHED_RUNS = 24
 
 st.set_page_config(page_title="flowsim: referral flows", layout="wide")

@@ -192,7 +192,8 @@ def expected_flows(scenario: Scenario) -> ExpectedFlows:
 def _role_loads(scenario: Scenario, stage_visits: dict[str, float]) -> dict[str, RoleLoad]:
     demanded = dict.fromkeys(scenario.roles, 0.0)
     for name, stage in scenario.stages.items():
-        demanded[stage.role] += stage_visits[name] * stage.work.mean_total_minutes / 60.0
+        if stage.role is not None:
+            demanded[stage.role] += stage_visits[name] * stage.mean_total_minutes / 60.0
     return {
         name: RoleLoad(hours_demanded=demanded[name], hours_available=role.hours_per_year)
         for name, role in scenario.roles.items()

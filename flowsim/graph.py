@@ -81,7 +81,7 @@ def structure_problems(scenario: Scenario) -> list[tuple[str, str]]:
         if role.calendar not in scenario.time.calendars:
             problems.append((f"roles.{name}.calendar", f"calendar '{role.calendar}' is not in time.calendars"))
     for name, stage in stages.items():
-        if stage.role not in roles:
+        if stage.role is not None and stage.role not in roles:
             problems.append((f"stages.{name}.role", f"role '{stage.role}' does not exist"))
         route_sets = {"routes": stage.routes} | {
             f"routes_by_source.{s}": r for s, r in stage.routes_by_source.items()
@@ -135,7 +135,7 @@ def _graph_problems(scenario: Scenario) -> list[tuple[str, str]]:
         active = {e for e in entries if e} | set().union(*(nx.descendants(graph, e) for e in entries if e))
         for stage in sorted(active & set(scenario.stages)):
             role = scenario.stages[stage].role
-            if hours[role] <= 0 and role not in idle_roles_reported:
+            if role is not None and hours[role] <= 0 and role not in idle_roles_reported:
                 idle_roles_reported.add(role)
                 problems.append((f"roles.{role}.fte",
                                  f"is 0 but stage '{stage}' routes work to this role"))

@@ -22,6 +22,7 @@ SOURCE_LABELS = {
 }
 
 STAGE_LABELS = {
+    "self_service": "Online self-service",
     "front_door": "First point of contact",
     "community_hub": "Community hub appointment",
     "home_visit": "Home visit",
@@ -48,6 +49,7 @@ ROLE_LABELS = {
 }
 
 OUTCOME_LABELS = {
+    "resolved_online": "Resolved online (self-service)",
     "information_advice": "Resolved with information and advice",
     "signposted_cvs": "Signposted to community and voluntary sector",
     "no_eligible_needs": "No eligible needs",

@@ -49,3 +49,12 @@ def test_impossible_shares_name_the_stage(new):
     with pytest.raises(ValueError, match="routes from First point of contact: .*more than 100%"):
         overrides_from(new, controls_for(new), {"stages.front_door.routes.community_hub": 0.7,
                                                 "stages.front_door.routes.home_visit": 0.5})
+
+
+def test_self_service_gets_its_own_slider_group():
+    york = load_scenario("scenarios/york_new_model.yaml")
+    controls = {c.key: c for c in controls_for(york)}
+    online = controls["stages.self_service.routes.resolved_online"]
+    assert online.group == "Digital self-service" and online.value == 0.15
+    assert controls["stages.front_door.routes.community_hub"].group == "Front door"
+    assert "stages.self_service.work.mean_minutes" not in controls

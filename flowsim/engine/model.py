@@ -92,15 +92,15 @@ class Desk:
     __slots__ = ("name", "pool", "draw_work", "draw_route", "routes", "priority", "elapsed", "mean_work",
                  "arrivals", "waits", "waiting", "area", "area_since", "area_at_warm_up", "waiting_daily")
 
-    def __init__(self, name: str, pool: Pool, scenario: Scenario, seed: np.random.SeedSequence, days: int):
+    def __init__(self, name: str, pool: Pool | None, scenario: Scenario, seed: np.random.SeedSequence, days: int):
         stage = scenario.stages[name]
-        self.name, self.pool = name, pool
-        self.draw_work = work_sampler(stage.work, generator(seed, f"work:{name}"))
+        self.name, self.pool = name, pool  # no pool: no practitioner, people pass straight through
+        self.draw_work = work_sampler(stage.work, generator(seed, f"work:{name}")) if stage.work else None
         self.draw_route = uniforms(generator(seed, f"route:{name}"))
         self.routes: dict = {}  # source -> [cumulative shares, next desks or outcome names, counts]
         self.priority = {source: stage.priority_for(source) for source in routing_sources(scenario)}
         self.elapsed = stage.elapsed_days
-        self.mean_work = stage.work.mean_total_minutes
+        self.mean_work = stage.mean_total_minutes
         self.arrivals = 0
         self.waits: list[float] = []
         self.waiting = 0
@@ -172,9 +172,9 @@ class Replication:
 
     def _build_desks(self) -> None:
         s = self.scenario
-        used = {stage.role for stage in s.stages.values()}
+        used = {stage.role for stage in s.stages.values() if stage.role is not None}
         self.pools = {role: Pool(build_roster(s, role, self.days), self.days) for role in s.roles if role in used}
-        self.desks = {name: Desk(name, self.pools[stage.role], s, self.seed, self.days)
+        self.desks = {name: Desk(name, self.pools.get(stage.role), s, self.seed, self.days)
                       for name, stage in s.stages.items()}
         for source in routing_sources(s):
             graph = flow_graph(s, source)
@@ -280,6 +280,12 @@ class Replication:
         if now >= self.warm_up:
             desk.arrivals += 1
         pool = desk.pool
+        if pool is None:
+            task.started, task.work = now, 0.0
+            if now >= self.warm_up:
+                desk.waits.append(task.waited_before)
+            self._route(task, now)
+            return
         practitioner = pool.take_free(now)
         if practitioner >= 0:
             self._start(pool, practitioner, task, now)

@@ -151,11 +151,15 @@ class WorkTime(Strict):
 
 
 class Stage(Strict):
-    """A piece of work done by one practitioner role, ending in onward routes."""
+    """A piece of work done by one practitioner role, ending in onward routes.
+
+    A stage without a role (an online self-assessment, say) takes no practitioner
+    time: people pass through it at once, routed by its shares.
+    """
 
     label: str | None = None
-    role: Name
-    work: WorkTime
+    role: Name | None = None
+    work: WorkTime | None = None
     elapsed_days: NonNegativeFloat = Field(
         0.0, description="calendar days the stage lasts after the work starts (e.g. a 6-week enablement episode)"
     )
@@ -164,6 +168,19 @@ class Stage(Strict):
     wait_target_days: PositiveFloat | None = None
     routes: Routes
     routes_by_source: dict[Name, Routes] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _work_needs_a_role(self) -> "Stage":
+        if self.role is not None and self.work is None:
+            raise ValueError("a stage with a role needs work (the time per case)")
+        if self.role is None and (self.work is not None or self.wait_target_days or self.elapsed_days):
+            raise ValueError("a stage without a role takes no time: remove work, elapsed_days and wait_target_days")
+        return self
+
+    @property
+    def mean_total_minutes(self) -> float:
+        """Practitioner minutes per case, travel included (0 without a role)."""
+        return self.work.mean_total_minutes if self.work else 0.0
 
     @field_validator("routes")
     @classmethod

@@ -75,6 +75,10 @@ def controls_for(scenario: Scenario) -> list[Control]:
         1.0, 0.5, 2.0, 0.05, "multiplier", "1 = the scenario's monthly profile; "
         + sources.get("demand.monthly_profile.jan", "")))
     front_door = demand.entry.get("default")
+    if front_door in scenario.stages and scenario.stages[front_door].role is None:  # e.g. online self-service
+        controls += _route_controls(scenario, front_door, "Digital self-service", sources)
+        onward = [t for t in scenario.stages[front_door].routes if t in scenario.stages]
+        front_door = onward[0] if onward else None
     if front_door in scenario.stages:
         controls += _route_controls(scenario, front_door, "Front door", sources)
     if "community_hub" in scenario.stages and front_door != "community_hub":
@@ -87,6 +91,8 @@ def controls_for(scenario: Scenario) -> list[Control]:
         controls.append(Control(path, "Staffing", f"{scenario.label(name)} (FTE)", path, role.fte, 0.0,
                                 float(round(_upper(role.fte, 10))), 0.5, "fte", sources.get(path, "")))
     for name, stage in scenario.stages.items():
+        if stage.work is None:
+            continue
         path = f"stages.{name}.work.mean_minutes"
         controls.append(Control(path, "Productivity", f"{scenario.label(name)}: minutes per case", path,
                                 stage.work.mean_minutes, 5.0, float(round(_upper(stage.work.mean_minutes, 60))),
