@@ -32,7 +32,8 @@ from flowsim.provenance import number_sources
 from flowsim.savings import savings
 from flowsim.sweep import parse_vary, plan
 from flowsim.sweep import sweep as run_sweep
-from flowsim.scenario import load_scenario
+from flowsim.scenario import load_scenario, scenario_document
+from flowsim.scenario.teams import unmapped_teams
 from flowsim.vocabulary import PERCENT_MEASURES, kpi_label
 
 EXIT_USER_ERROR = 2
@@ -151,6 +152,10 @@ def sources(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
     console.print(", ".join(f"{n} {status}" for status, n in counts.items()))
+    unmodelled = unmapped_teams(scenario_document(scenario))
+    if unmodelled:
+        console.print(f"Teams in data/{scenario.team_table.file} not mapped to a role (not modelled): "
+                      + ", ".join(f"{t.name} ({t.fte:g} FTE)" for t in unmodelled))
 
 
 def _finite(value: float) -> float | None:

@@ -21,6 +21,7 @@ from flowsim.errors import InputError, Problem
 from flowsim.figures import Figure, lookup
 from flowsim.graph import structure_problems
 from flowsim.scenario.schema import Scenario
+from flowsim.scenario.teams import apply_team_table
 
 MAX_SCENARIO_BYTES = 1_000_000
 MAX_SCENARIO_VALUES = 100_000  # YAML aliases can make a small file expand enormously
@@ -97,6 +98,7 @@ def scenario_from_document(document: Any, origin: str, overrides: Overrides = No
             problems.append(Problem(origin, path, problem))
     provenance: dict[str, Figure | str] = {}
     resolved = _resolve_refs(document, "", provenance, problems, origin)
+    apply_team_table(resolved, origin, provenance, problems, overridden=set(changes))
     for path in changes:
         for leaf in [p for p in provenance if p == path or p.startswith(path + ".")]:
             del provenance[leaf]

@@ -275,6 +275,13 @@ class Waiting(Strict):
     source: Name | None = None
 
 
+class TeamTable(Strict):
+    """A team table under data/ whose teams' FTE staff the roles they are mapped to."""
+
+    file: str
+    roles: dict[str, Name] = Field(description="team name in the table → role")
+
+
 class Finance(Strict):
     """What the change must save: compared as the total cost of A (current) minus B (this scenario)."""
 
@@ -298,6 +305,7 @@ class Scenario(Strict):
     caseload: Caseload = Field(default_factory=Caseload)
     waiting_list: dict[Name, Waiting] = Field(default_factory=dict)
     finance: Finance = Field(default_factory=Finance)
+    team_table: TeamTable | None = None
 
     _origin: str = PrivateAttr(default="<scenario>")
     _document: dict = PrivateAttr(default_factory=dict)
