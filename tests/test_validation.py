@@ -119,3 +119,12 @@ def test_barnet_current_reproduces_published_proportions():
     assert_within_ci(social_work["full_assessment"], 0.76)
     table = result.kpi_table()
     assert_within_ci(table["arrivals.hospital_team"] / table["contacts"], 0.38)
+
+
+def test_northamptonshire_safeguarding_alerts_and_conversion():
+    scenario = load_scenario("scenarios/northamptonshire_safeguarding.yaml")
+    table = run(scenario, reps=6, seed=12, detail=False).kpi_table()
+    assert_within_ci(table["arrivals.safeguarding_triage"], 4364)  # alerts, 2015/16 (seed 002)
+    conversion = table["flow.safeguarding_triage->safeguarding_enquiry"] / table["arrivals.safeguarding_triage"]
+    assert_within_ci(conversion, 2313 / 4364)
+    assert (table["flow.review->safeguarding_triage"] > 0).all()  # concerns raised by practitioners too
