@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 import pandas as pd
+import yaml
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -24,10 +25,11 @@ from rich.table import Table
 from flowsim import __version__
 from flowsim.analytic import expected_flows
 from flowsim.appraisal import appraise, barnet_inputs
+from flowsim.calibrate import calibrate_file
 from flowsim.engine import compare as compare_scenarios
 from flowsim.engine import run as run_scenario
 from flowsim.errors import FlowsimError, InputError
-from flowsim.output import write_run
+from flowsim.output import write_run, write_text_atomic
 from flowsim.provenance import number_sources
 from flowsim.savings import savings
 from flowsim.sweep import parse_vary, plan
@@ -451,3 +453,23 @@ def sweep_command(files, varies, reps, seed, out, workers, dask, resume) -> None
         keys = index if isinstance(index, tuple) else (index,)
         shown.add_row(*[str(k) for k in keys], *[_fmt(name, row[name]) for name in headline])
     console.print(shown)
+
+
+@main.command("calibrate")
+@click.argument("counts", type=click.Path(dir_okay=False))
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="The scenario file to write (YAML).")
+@click.option("--name", help="Scenario name (default: from the counts file's name).")
+@click.option("--council", help="Council name.")
+@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), help="Start date (default 2024-04-01).")
+@user_errors_exit_2
+def calibrate_command(counts, out, name, council, start) -> None:
+    """Build a scenario from a council's yearly counts (CSV of from,to,people)."""
+    document, scenario = calibrate_file(counts, name, council, start.date() if start else None)
+    header = (f"# Calibrated by flowsim from {Path(counts).name}: every share and volume is derived from its\n"
+              "# counts (see each number's source); time per case, costs and staffing are labelled assumptions.\n")
+    write_text_atomic(Path(out), header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
+    flows = expected_flows(scenario)
+    console.print(f"wrote {out}: {scenario.name}, {len(scenario.stages)} stages, {len(scenario.outcomes)} outcomes, "
+                  f"{flows.contacts:,.0f} contacts a year")
+    console.print(f"check: `flowsim flows {out}` reproduces the counts; staffing is sized to 80% of hours, "
+                  "so set each role's FTE to the council's own.")

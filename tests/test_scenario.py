@@ -226,3 +226,16 @@ def test_a_bad_share_is_reported_once(tiny):
     assert problems_of(document) == [
         "test.yaml: stages.front_door.routes.assessment: must be a share from 0 to 1 or 'rest'; got 'most'"
     ]
+
+
+def test_numbers_can_carry_their_source_inline(tiny):
+    document = tiny()
+    document["demand"]["contacts_per_year"] = {"value": 1234, "source": "our case system, 2023/24",
+                                               "status": "derived", "reason": "contacts logged less duplicates"}
+    scenario = scenario_from_document(document, "t.yaml")
+    assert scenario.demand.contacts_per_year == 1234
+    cited = scenario.provenance["demand.contacts_per_year"]
+    assert cited.status == "derived" and cited.source == "our case system, 2023/24"
+    document["demand"]["contacts_per_year"] = {"value": 1, "source": "x", "status": "guess"}
+    assert problems_of(document) == ["test.yaml: demand.contacts_per_year.status: must be one of assumption, derived, "
+                                     "published"]

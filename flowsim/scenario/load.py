@@ -18,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from flowsim.errors import InputError, Problem
-from flowsim.figures import Figure, lookup
+from flowsim.figures import STATUSES, Figure, lookup
 from flowsim.graph import structure_problems
 from flowsim.scenario.schema import Scenario
 from flowsim.scenario.teams import apply_team_table
@@ -189,14 +189,31 @@ def _nest(flat: dict[str, Figure]) -> dict:
     return nested
 
 
+CITED_KEYS = {"value", "source", "status", "reason"}
+
+
 def _resolve_refs(node: Any, path: str, provenance: dict, problems: list, origin: str) -> Any:
     if isinstance(node, dict):
         if set(node) == {"ref"}:
             return _resolve_one(str(node["ref"]), path, provenance, problems, origin)
+        if {"value", "source"} <= set(node) <= CITED_KEYS:
+            return _cited(node, path, provenance, problems, origin)
         return {k: _resolve_refs(v, _join(path, k), provenance, problems, origin) for k, v in node.items()}
     if isinstance(node, list):
         return [_resolve_refs(v, _join(path, str(i)), provenance, problems, origin) for i, v in enumerate(node)]
     return node
+
+
+def _cited(node: dict, path: str, provenance: dict, problems: list, origin: str) -> Any:
+    """A number with its source written beside it: ``{value: 0.76, source: "...", status: derived, reason: "..."}``."""
+    status = node.get("status", "published")
+    if status not in STATUSES:
+        problems.append(Problem(origin, f"{path}.status", f"must be one of {', '.join(sorted(STATUSES))}"))
+    elif status != "published" and not str(node.get("reason") or "").strip():
+        problems.append(Problem(origin, f"{path}.reason", f"a {status} number needs a reason"))
+    provenance[path] = Figure(key="", value=node["value"], unit="", description="", status=status,
+                              source=str(node["source"]), reason=str(node.get("reason") or ""))
+    return node["value"]
 
 
 def _resolve_one(key: str, path: str, provenance: dict, problems: list, origin: str) -> Any:
