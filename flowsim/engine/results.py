@@ -16,6 +16,7 @@ import pandas as pd
 from flowsim.calendar import financial_years
 from flowsim.engine.model import DAYS_PER_WEEK, Records
 from flowsim.graph import all_edges
+from flowsim.scenario.localities import locality_of
 from flowsim.scenario.schema import Scenario
 
 EVENT_COLUMNS = ["person", "source", "stage", "arrival", "start", "end", "wait", "work_minutes", "next"]
@@ -69,6 +70,24 @@ def packages_frame(scenario: Scenario, rec: Records, run: int) -> pd.DataFrame:
     return frame
 
 
+ADDITIVE = ("arrivals", "waiting_at_end", "waiting_mean", "hours_demanded", "hours_delivered", "hours_available")
+
+
+def locality_totals(k: dict[str, float]) -> dict[str, float]:
+    """All localities together: ``arrivals.community_hub`` = the sum of ``arrivals.community_hub__<locality>``."""
+    totals: dict[str, float] = {}
+    for name, value in k.items():
+        measure, _, thing = name.partition(".")
+        base, place = locality_of(thing)
+        if place is not None and measure in ADDITIVE:
+            totals[f"{measure}.{base}"] = totals.get(f"{measure}.{base}", 0.0) + value
+    for name in [n for n in totals if n.startswith("hours_available.")]:
+        role = name.partition(".")[2]
+        available = totals[name]
+        totals[f"utilisation.{role}"] = totals[f"hours_delivered.{role}"] / available if available else math.nan
+    return totals
+
+
 def _percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else math.nan
 
@@ -110,6 +129,8 @@ def run_kpis(scenario: Scenario, rec: Records) -> dict[str, float]:
     for name, value in package_costs(rec, rec.warm_up, rec.days).items():
         k[f"package_cost.{name}"] = value
     staff_per_day = sum(role.cost_per_year for role in scenario.roles.values()) / 365.0
+    if scenario.locality_names:
+        k |= locality_totals(k)
     k["staff_cost.horizon"] = staff_per_day * horizon
     k["total_cost.horizon"] = k["package_cost.horizon"] + k["staff_cost.horizon"]
     for label, start, end in financial_years(scenario):

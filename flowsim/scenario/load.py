@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from flowsim.errors import InputError, Problem
 from flowsim.figures import STATUSES, Figure, lookup
 from flowsim.graph import structure_problems
+from flowsim.scenario.localities import expand, local, locality_problems
 from flowsim.scenario.schema import Scenario
 from flowsim.scenario.teams import apply_team_table
 
@@ -109,13 +110,44 @@ def scenario_from_document(document: Any, origin: str, overrides: Overrides = No
         scenario = Scenario.model_validate(resolved)
     except ValidationError as err:
         raise InputError(_problems_from_pydantic(origin, err.errors())) from None
-    structural = structure_problems(scenario)
+    structural = structure_problems(scenario) or locality_problems(scenario)
     if structural:
         raise InputError([Problem(origin, path, message) for path, message in structural])
+    if scenario.localities is not None:
+        scenario, provenance = _expanded(scenario, provenance)
     scenario._origin = origin
     scenario._document = document
     scenario._provenance = provenance
     return scenario
+
+
+def _expanded(scenario: Scenario, provenance: dict) -> tuple[Scenario, dict]:
+    """The plain scenario for one with localities, its numbers' sources carried across."""
+    spec = scenario.localities
+    plain = Scenario.model_validate(expand({}, scenario))
+    problems = structure_problems(plain)
+    if problems:  # a localities block that passed its checks should always expand cleanly
+        raise InputError([Problem("localities", path, message) for path, message in problems])
+    carried = dict(provenance)
+    for path, found in provenance.items():
+        parts = path.split(".")
+        if parts[0] in ("stages", "roles") and len(parts) > 2 and parts[1] in (spec.stages if parts[0] == "stages"
+                                                                              else spec.roles):
+            for place in spec.shares:
+                carried[".".join([parts[0], local(parts[1], place), *parts[2:]])] = found
+    for role, by_place in spec.roles.items():
+        for place in by_place:
+            found = provenance.get(f"localities.roles.{role}.{place}")
+            if found is not None:
+                carried[f"roles.{local(role, place)}.fte"] = found
+    for source in scenario.demand.sources:
+        for place in spec.shares:
+            carried[f"demand.sources.{local(source, place)}"] = Figure(
+                key="", value=plain.demand.sources[local(source, place)], unit="fraction", description="",
+                status="derived", source=f"demand.sources.{source} × localities.shares.{place}",
+                reason=f"contacts from {source} in {place}")
+    plain._localities = spec
+    return plain, carried
 
 
 def vary(scenario: Scenario, changes: Overrides) -> Scenario:

@@ -282,6 +282,21 @@ class TeamTable(Strict):
     roles: dict[str, Name] = Field(description="team name in the table → role")
 
 
+class Localities(Strict):
+    """Parts of the area with their own local stages and teams (see flowsim.scenario.localities)."""
+
+    shares: dict[Name, RouteShare]
+    stages: list[Name] = Field(default_factory=list)
+    roles: dict[Name, dict[Name, NonNegativeFloat]] = Field(default_factory=dict)
+
+    @field_validator("shares")
+    @classmethod
+    def _shares_sum_to_one(cls, shares: dict) -> dict:
+        if len(shares) < 2:
+            raise ValueError("give at least two localities")
+        return resolve_shares(shares)
+
+
 class Finance(Strict):
     """What the change must save: compared as the total cost of A (current) minus B (this scenario)."""
 
@@ -306,10 +321,17 @@ class Scenario(Strict):
     waiting_list: dict[Name, Waiting] = Field(default_factory=dict)
     finance: Finance = Field(default_factory=Finance)
     team_table: TeamTable | None = None
+    localities: Localities | None = None
 
     _origin: str = PrivateAttr(default="<scenario>")
     _document: dict = PrivateAttr(default_factory=dict)
     _provenance: dict = PrivateAttr(default_factory=dict)
+    _localities: Localities | None = PrivateAttr(default=None)
+
+    @property
+    def locality_names(self) -> list[str]:
+        """The localities this scenario was expanded from (empty if none)."""
+        return list(self._localities.shares) if self._localities else []
 
     @property
     def origin(self) -> str:
