@@ -21,18 +21,21 @@ import yaml
 
 import flowsim
 from flowsim.appraisal import appraise, barnet_inputs
+from flowsim.calibrate import calibrate_text
 from flowsim.savings import savings
 from flowsim.ui import charts
 from flowsim.ui.controls import controls_for, overrides_from
 from flowsim.ui.tiles import headlines, package_rows, role_rows
+from flowsim.vocabulary import kpi_label
 
 ROOT = Path(__file__).resolve().parent
 SHIPPED = {path.stem: path for path in sorted((ROOT / "scenarios").glob("*.yaml"))}
 UPLOAD = "Upload a scenario file…"
+COUNTS = "Build from a council's counts (CSV)…"
 MAX_UPLOAD_BYTES = flowsim.MAX_SCENARIO_BYTES
 DEFAULTS = {"A": "barnet_current", "B": "barnet_new_model"}
 PAGES = ["Compare operating models", "Options appraisal"]
-GROUPS = ["Demand", "Digital self-service", "Front door", "Community hub", "Assessment", "Staffing", "Productivity", "Packages"]
+GROUPS = ["Demand", "Digital self-service", "Front door", "Community hub", "Assessment", "Safeguarding", "Staffing", "Productivity", "Packages"]
 CACHED_RUNS = 24
 
 st.set_page_config(page_title="flowsim: referral flows", layout="wide")
@@ -62,8 +65,10 @@ def show_problems(error: Exception, what: str) -> None:
 
 
 def choose_scenario(side: str) -> flowsim.Scenario | None:
-    names = list(SHIPPED) + [UPLOAD]
+    names = list(SHIPPED) + [UPLOAD, COUNTS]
     choice = st.selectbox(f"Scenario {side}", names, index=names.index(DEFAULTS[side]), key=f"choice_{side}")
+    if choice == COUNTS:
+        return from_counts(side)
     if choice != UPLOAD:
         return shipped(choice)
     upload = st.file_uploader("Scenario file (YAML)", type=["yaml", "yml"], key=f"upload_{side}",
@@ -84,12 +89,34 @@ def choose_scenario(side: str) -> flowsim.Scenario | None:
     return scenario
 
 
+def from_counts(side: str) -> flowsim.Scenario | None:
+    """A scenario calibrated from an uploaded counts file (from,to,people)."""
+    upload = st.file_uploader("Counts (CSV: from,to,people)", type=["csv"], key=f"counts_{side}",
+                              max_upload_size=1, help="A year's people moving from a referral source or stage to a "
+                              "stage or outcome; see examples/barnet_counts.csv.")
+    remembered = st.session_state.get(f"counted_{side}")
+    if upload is None:
+        return remembered
+    if upload.size > MAX_UPLOAD_BYTES:
+        st.error(f"{upload.name} is {upload.size:,} bytes; a counts file is at most {MAX_UPLOAD_BYTES:,}.")
+        return remembered
+    try:
+        _, scenario = calibrate_text(upload.getvalue(), upload.name)
+    except flowsim.InputError as error:
+        show_problems(error, f"{upload.name} cannot be used" + (" (still showing the last good file)"
+                                                                   if remembered else ""))
+        return remembered
+    st.session_state[f"counted_{side}"] = scenario
+    return scenario
+
+
 def slider(side: str, scenario: flowsim.Scenario, control) -> float:
     key = f"{side}|{scenario.name}|{control.key}"
     if control.percent:
-        value = st.slider(control.label, control.low * 100, control.high * 100, round(control.value * 100, 2),
+        shown = round(control.value * 100, 2)
+        value = st.slider(control.label, control.low * 100, control.high * 100, shown,
                           control.step * 100, format="%.1f%%", help=control.help or None, key=key)
-        return value / 100
+        return control.value if value == shown else value / 100  # untouched: the exact share, not its rounding
     number_format = "%.1f" if control.step < 1 else "%.0f"
     return st.slider(control.label, control.low, max(control.high, control.value), float(control.value),
                      control.step, format=number_format, help=control.help or None, key=key)
@@ -193,8 +220,11 @@ def show_tiles(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.S
 
 
 def show_charts(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.Scenario) -> None:
-    flows_tab, hours_tab, waiting_tab, packages_tab, table_tab = st.tabs(
-        ["Flows", "Practitioner hours", "Waiting", "Packages of care", "All results"])
+    places = list(dict.fromkeys(a.locality_names + b.locality_names))
+    flows_tab, hours_tab, waiting_tab, packages_tab, table_tab, places_tab = st.tabs(
+        ["Flows", "Practitioner hours", "Waiting", "Packages of care", "All results", "Localities"])
+    with places_tab:
+        show_localities(comparison, places)
     sides = (("A", comparison.a, a), ("B", comparison.b, b))
     with flows_tab:
         edge_means = {}
@@ -328,6 +358,19 @@ def appraisal_page() -> None:
     st.altair_chart(charts.appraisal_chart(table, inputs.adm_savings_target), width="stretch")
     st.download_button("Download the appraisal (CSV)", table.to_csv(index=False).encode("utf-8"),
                        file_name="options_appraisal.csv", mime="text/csv")
+
+
+def show_localities(comparison: flowsim.Comparison, places: list[str]) -> None:
+    """One locality's KPIs, each side and B − A; shared stages and teams are in All results."""
+    if not places:
+        st.info("Neither scenario is split into localities (see herefordshire_localities).")
+        return
+    place = st.selectbox("Locality", places, key="locality")
+    table = comparison.table()
+    mine = table[table["kpi"].str.endswith(f"__{place}")]
+    shown = pd.DataFrame({"KPI": [kpi_label(k) for k in mine["kpi"]], "A": mine["a_mean"], "B": mine["b_mean"],
+                          "B − A": -mine["diff_mean"]})
+    st.dataframe(shown, hide_index=True, width="stretch")
 
 
 def main() -> None:

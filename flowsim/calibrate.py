@@ -206,8 +206,14 @@ def calibrate_file(path: str | Path, name: str | None = None, council: str | Non
         raise InputError.single(str(path), "", "file not found") from None
     except OSError as err:
         raise InputError.single(str(path), "", f"cannot be read ({err.strerror})") from None
-    counts = read_counts(text, path.name)
-    stem = "".join(c if c.isalnum() else "_" for c in path.stem.lower()).strip("_") or "calibrated"
+    return calibrate_text(text, path.name, name, council, start)
+
+
+def calibrate_text(text: str | bytes, origin: str, name: str | None = None, council: str | None = None,
+                   start: dt.date | None = None) -> tuple[dict, Scenario]:
+    """Like ``calibrate_file`` for counts already read (an upload); ``origin`` names them."""
+    counts = read_counts(text, origin)
+    stem = "".join(c if c.isalnum() else "_" for c in Path(origin).stem.lower()).strip("_") or "calibrated"
     name = name or (stem if stem[0].isalpha() else f"c_{stem}")
-    document = calibrate(counts, path.name, name, council or "Unnamed council", start or dt.date(2024, 4, 1))
-    return document, scenario_from_document(document, str(path))
+    document = calibrate(counts, origin, name, council or "Unnamed council", start or dt.date(2024, 4, 1))
+    return document, scenario_from_document(document, origin)

@@ -74,6 +74,9 @@ def label(name: str, given: str | None = None) -> str:
     """The display label for a stage, role, outcome or source name."""
     if given:
         return given
+    base, separator, place = name.rpartition("__")
+    if separator:  # a locality's own stage or team
+        return f"{label(base)} ({place.replace('_', ' ').title()})"
     for table in (STAGE_LABELS, ROLE_LABELS, OUTCOME_LABELS, SOURCE_LABELS):
         if name in table:
             return table[name]

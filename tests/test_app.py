@@ -98,3 +98,20 @@ def test_savings_line_and_options_appraisal_page(app):
     app.checkbox[0].check().run()
     table = appraisal_table(app)
     assert (table["with operating model (£)"] > table["total benefit (£)"]).all()
+
+
+def test_localities_tab_and_a_scenario_built_from_counts(app):
+    app.selectbox(key="choice_B").select("herefordshire_localities").run()
+    app.selectbox(key="locality").select("east").run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    table = next(d.value for d in app.dataframe if "KPI" in d.value.columns)
+    assert any("Locality social worker (East)" in k for k in table["KPI"])
+    app.selectbox(key="choice_A").select("Build from a council's counts (CSV)…").run()
+    counts = (ROOT / "examples/barnet_counts.csv").read_bytes()
+    app.file_uploader(key="counts_A").set_value(("barnet_counts.csv", counts, "text/csv")).run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert any("A = barnet_counts" in c.value for c in app.caption)
+    bad = b"from,to,people\ncommunity,front_door,10\nfront_door,advice,30\n"
+    app.file_uploader(key="counts_A").set_value(("bad.csv", bad, "text/csv")).run()
+    assert any("inconsistent" in e.value for e in app.error)
+    assert any("A = barnet_counts" in c.value for c in app.caption)

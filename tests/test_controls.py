@@ -15,7 +15,8 @@ def new():
 def test_controls_cover_every_group_with_defaults_and_sources(new):
     controls = {c.key: c for c in controls_for(new)}
     groups = {c.group for c in controls.values()}
-    assert groups == {"Demand", "Front door", "Community hub", "Assessment", "Staffing", "Productivity", "Packages"}
+    assert groups == {"Demand", "Front door", "Community hub", "Assessment", "Safeguarding", "Staffing", "Productivity",
+                      "Packages"}
     hub = controls["stages.front_door.routes.community_hub"]
     assert hub.value == 0.2 and hub.percent and hub.help.startswith("published")
     fte = controls["roles.social_worker.fte"]

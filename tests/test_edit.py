@@ -31,3 +31,8 @@ def test_share_overrides_make_a_valid_variant():
     variant = vary(base, share_overrides("stages.front_door.routes", routes, {"community_hub": 0.35}))
     assert variant.stages["front_door"].routes["community_hub"] == 0.35
     assert sum(variant.stages["front_door"].routes.values()) == pytest.approx(1)
+
+
+def test_all_shares_set_by_hand_are_scaled_to_exactly_one():
+    shares = rebalance({"a": 0.3333, "b": 0.6667}, {"a": 0.333, "b": 0.666})
+    assert sum(shares.values()) == pytest.approx(1, abs=1e-12)

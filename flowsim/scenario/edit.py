@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Mapping
 
 SHARE_TOLERANCE = 1e-9
+ROUNDING = 0.005  # every share set by hand may be off by a slider's rounding
 
 
 def rebalance(base: Mapping[str, float], fixed: Mapping[str, float]) -> dict[str, float]:
@@ -27,9 +28,10 @@ def rebalance(base: Mapping[str, float], fixed: Mapping[str, float]) -> dict[str
         raise ValueError(f"the shares set add up to {1 - remainder:.1%}, more than 100%")
     free = {k: v for k, v in base.items() if k not in fixed}
     if not free:
-        if abs(remainder) > 1e-6:
+        if abs(remainder) > ROUNDING:
             raise ValueError(f"the shares add up to {1 - remainder:.1%}, not 100%")
-        return dict(fixed)
+        total = sum(fixed.values())
+        return {k: v / total for k, v in fixed.items()}  # slider rounding: scale to exactly 100%
     free_total = sum(free.values())
     remainder = max(remainder, 0.0)
     if free_total <= 0:

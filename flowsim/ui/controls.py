@@ -83,6 +83,13 @@ def controls_for(scenario: Scenario) -> list[Control]:
         controls += _route_controls(scenario, front_door, "Front door", sources)
     if "community_hub" in scenario.stages and front_door != "community_hub":
         controls += _route_controls(scenario, "community_hub", "Community hub", sources)
+    if "safeguarding" in demand.sources:
+        controls.append(Control(
+            "demand.sources.safeguarding", "Safeguarding", "Share of contacts that are safeguarding concerns",
+            "demand.sources.safeguarding", demand.sources["safeguarding"], 0.0, 1.0, 0.005, "share",
+            sources.get("demand.sources.safeguarding", ""), shares_of="demand.sources"))
+    if "safeguarding_triage" in scenario.stages:
+        controls += _route_controls(scenario, "safeguarding_triage", "Safeguarding", sources)
     for stage in ("social_work", "full_assessment"):
         if stage in scenario.stages:
             controls += _route_controls(scenario, stage, "Assessment", sources)
