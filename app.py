@@ -22,6 +22,7 @@ import yaml
 import flowsim
 from flowsim.appraisal import appraise, barnet_inputs
 from flowsim.calibrate import calibrate_text
+from flowsim.scenario.teams import parse_team_table
 from flowsim.savings import savings
 from flowsim.ui import charts
 from flowsim.ui.controls import controls_for, overrides_from
@@ -132,15 +133,43 @@ def edited(side: str, scenario: flowsim.Scenario, horizon: int) -> flowsim.Scena
             with st.expander(group):
                 for control in mine:
                     values[control.key] = slider(side, scenario, control)
+    with st.expander("Team table"):
+        staffed = team_table_fte(side, scenario)
     last_good = st.session_state.get(f"edited_{side}|{scenario.name}")
     try:
-        changes = overrides_from(scenario, controls, values) | {"time.horizon_days": horizon}
+        changes = overrides_from(scenario, controls, values) | {"time.horizon_days": horizon} | staffed
         variant = flowsim.vary(scenario, changes)
     except (ValueError, flowsim.FlowsimError) as error:
         show_problems(error, "These settings cannot be used" + (" (showing the last good ones)" if last_good else ""))
         return last_good
     st.session_state[f"edited_{side}|{scenario.name}"] = variant
     return variant
+
+
+def team_table_fte(side: str, scenario: flowsim.Scenario) -> dict[str, float]:
+    """Role FTE from an uploaded team table (team, fte), each team mapped to a role or left out."""
+    upload = st.file_uploader("Team table (CSV: team, fte)", type=["csv"], key=f"teams_{side}|{scenario.name}",
+                              max_upload_size=1, help="A council's own teams and their FTE, e.g. data/teams/bnes.csv. "
+                              "Map each team to the role it staffs; mapped roles take the teams' total FTE.")
+    if upload is None:
+        return {}
+    if upload.size > MAX_UPLOAD_BYTES:
+        st.error(f"{upload.name} is {upload.size:,} bytes; a team table is at most {MAX_UPLOAD_BYTES:,}.")
+        return {}
+    teams, problems = parse_team_table(upload.getvalue(), upload.name)
+    if problems:
+        show_problems(flowsim.InputError(problems), f"{upload.name} cannot be used")
+        return {}
+    choices = ["not modelled", *scenario.roles]
+    totals: dict[str, float] = {}
+    for team in teams:
+        role = st.selectbox(f"{team.name} ({team.fte:g} FTE)", choices, format_func=lambda r: r if r == choices[0]
+                            else scenario.label(r), key=f"team_{side}|{scenario.name}|{team.name}")
+        if role != choices[0]:
+            totals[role] = totals.get(role, 0.0) + team.fte
+    if totals:
+        st.caption("FTE from the table: " + ", ".join(f"{scenario.label(r)} {v:g}" for r, v in totals.items()))
+    return {f"roles.{role}.fte": fte for role, fte in totals.items()}
 
 
 def fmt(value: float, unit: str, signed: bool = False) -> str:

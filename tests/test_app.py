@@ -115,3 +115,13 @@ def test_localities_tab_and_a_scenario_built_from_counts(app):
     app.file_uploader(key="counts_A").set_value(("bad.csv", bad, "text/csv")).run()
     assert any("inconsistent" in e.value for e in app.error)
     assert any("A = barnet_counts" in c.value for c in app.caption)
+
+
+def test_team_table_upload_staffs_the_mapped_roles(app):
+    table = (ROOT / "data/teams/bnes.csv").read_bytes()
+    app.file_uploader(key="teams_B|barnet_new_model").set_value(("bnes.csv", table, "text/csv")).run()
+    app.selectbox(key="team_B|barnet_new_model|First Response").select("front_door_adviser").run()
+    assert not app.exception and not app.error
+    assert any("FTE from the table: Social Care Direct adviser 8.2" in c.value for c in app.caption)
+    app.file_uploader(key="teams_B|barnet_new_model").set_value(("bad.csv", b"team,fte\nA,lots\n", "text/csv")).run()
+    assert any("bad.csv: line 2: fte 'lots' is not a number" in e.value for e in app.error)

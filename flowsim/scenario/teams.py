@@ -13,6 +13,8 @@ modelled; ``flowsim sources`` lists them.
 from __future__ import annotations
 
 import csv
+import io
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,26 +40,36 @@ def read_team_table(file: str, origin: str) -> tuple[list[Team], list[Problem]]:
     path = data_dir() / relative
     if not path.is_file():
         return [], [Problem(origin, where, f"data/{file} does not exist")]
+    return parse_team_table(path.read_text(encoding="utf-8"), f"data/{file}")
+
+
+def parse_team_table(text: str | bytes, origin: str) -> tuple[list[Team], list[Problem]]:
+    """Teams from CSV text (an upload, or a file under data/); problems name the line."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return [], [Problem(origin, "", "is not UTF-8 text")]
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+    if missing:
+        return [], [Problem(origin, "header", f"needs columns {', '.join(REQUIRED)}; missing {', '.join(missing)}")]
     teams, problems = [], []
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-        if missing:
-            return [], [Problem(f"data/{file}", "header", f"needs columns {', '.join(REQUIRED)}; missing "
-                                f"{', '.join(missing)}")]
-        for line, row in enumerate(reader, start=2):
-            name = (row["team"] or "").strip()
-            try:
-                fte = float(row["fte"])
-            except (TypeError, ValueError):
-                problems.append(Problem(f"data/{file}", f"line {line}", f"fte {row['fte']!r} is not a number"))
-                continue
-            if not name or fte < 0:
-                problems.append(Problem(f"data/{file}", f"line {line}", "needs a team name and an fte of 0 or more"))
-                continue
-            if any(t.name == name for t in teams):
-                problems.append(Problem(f"data/{file}", f"line {line}", f"team {name!r} is listed twice"))
-            teams.append(Team(name, fte, (row.get("source") or "").strip()))
+    for line, row in enumerate(reader, start=2):
+        name = (row["team"] or "").strip()
+        try:
+            fte = float(row["fte"])
+        except (TypeError, ValueError):
+            problems.append(Problem(origin, f"line {line}", f"fte {row['fte']!r} is not a number"))
+            continue
+        if not name or not math.isfinite(fte) or fte < 0:
+            problems.append(Problem(origin, f"line {line}", "needs a team name and an fte of 0 or more"))
+            continue
+        if any(t.name == name for t in teams):
+            problems.append(Problem(origin, f"line {line}", f"team {name!r} is listed twice"))
+        teams.append(Team(name, fte, (row.get("source") or "").strip()))
+    if not teams and not problems:
+        problems.append(Problem(origin, "", "lists no teams"))
     return teams, problems
 
 
