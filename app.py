@@ -72,42 +72,33 @@ def choose_scenario(side: str) -> flowsim.Scenario | None:
         return from_counts(side)
     if choice != UPLOAD:
         return shipped(choice)
-    upload = st.file_uploader("Scenario file (YAML)", type=["yaml", "yml"], key=f"upload_{side}",
-                              max_upload_size=1)
-    remembered = st.session_state.get(f"uploaded_{side}")
-    if upload is None:
-        return remembered
-    if upload.size > MAX_UPLOAD_BYTES:
-        st.error(f"{upload.name} is {upload.size:,} bytes; a scenario file is at most {MAX_UPLOAD_BYTES:,}.")
-        return remembered
-    try:
-        scenario = flowsim.load_scenario_text(upload.getvalue(), upload.name)
-    except flowsim.InputError as error:
-        show_problems(error, f"{upload.name} cannot be used" + (" (still showing the last good file)"
-                                                                   if remembered else ""))
-        return remembered
-    st.session_state[f"uploaded_{side}"] = scenario
-    return scenario
+    return scenario_upload("Scenario file (YAML)", ["yaml", "yml"], f"upload_{side}", flowsim.load_scenario_text)
 
 
 def from_counts(side: str) -> flowsim.Scenario | None:
     """A scenario calibrated from an uploaded counts file (from,to,people)."""
-    upload = st.file_uploader("Counts (CSV: from,to,people)", type=["csv"], key=f"counts_{side}",
-                              max_upload_size=1, help="A year's people moving from a referral source or stage to a "
-                              "stage or outcome; see examples/barnet_counts.csv.")
-    remembered = st.session_state.get(f"counted_{side}")
+    return scenario_upload("Counts (CSV: from,to,people)", ["csv"], f"counts_{side}",
+                           lambda data, name: calibrate_text(data, name)[1],
+                           help="A year's people moving from a referral source or stage to a stage or outcome; "
+                                "see examples/barnet_counts.csv.")
+
+
+def scenario_upload(label: str, types: list[str], key: str, build, help: str | None = None):
+    """A scenario from an uploaded file; problems shown, the last good one from this uploader kept."""
+    upload = st.file_uploader(label, type=types, key=key, max_upload_size=1, help=help)
+    remembered = st.session_state.get(f"last_good_{key}")
     if upload is None:
         return remembered
     if upload.size > MAX_UPLOAD_BYTES:
-        st.error(f"{upload.name} is {upload.size:,} bytes; a counts file is at most {MAX_UPLOAD_BYTES:,}.")
+        st.error(f"{upload.name} is {upload.size:,} bytes; at most {MAX_UPLOAD_BYTES:,} are accepted.")
         return remembered
     try:
-        _, scenario = calibrate_text(upload.getvalue(), upload.name)
+        scenario = build(upload.getvalue(), upload.name)
     except flowsim.InputError as error:
         show_problems(error, f"{upload.name} cannot be used" + (" (still showing the last good file)"
                                                                    if remembered else ""))
         return remembered
-    st.session_state[f"counted_{side}"] = scenario
+    st.session_state[f"last_good_{key}"] = scenario
     return scenario
 
 

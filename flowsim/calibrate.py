@@ -21,9 +21,9 @@ from flowsim.analytic import expected_flows
 from flowsim.errors import InputError, Problem
 from flowsim.scenario.load import scenario_from_document
 from flowsim.scenario.schema import Scenario
+from flowsim.uploads import user_text
 
 COLUMNS = ["from", "to", "people"]
-MAX_COUNTS_BYTES = 1_000_000
 BALANCE_TOLERANCE = 0.02  # a stage's people in and out may differ by 2% (cases open at the year's ends)
 TARGET_UTILISATION = 0.8
 
@@ -50,13 +50,7 @@ WEEKLY_COST = {"home_care": "unit_costs.home_care_weekly", "residential_care": "
 
 def read_counts(text: str | bytes, origin: str) -> dict[tuple[str, str], float]:
     """People a year along each (from, to) pair; InputError naming the file and line for each problem."""
-    if len(text) > MAX_COUNTS_BYTES:
-        raise InputError.single(origin, "", f"is larger than {MAX_COUNTS_BYTES:,} bytes")
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InputError.single(origin, "", "is not UTF-8 text") from None
+    text = user_text(text, origin)
     lines = [line for line in io.StringIO(text) if line.strip() and not line.lstrip().startswith("#")]
     reader = csv.DictReader(lines)
     if [c.strip() for c in (reader.fieldnames or [])] != COLUMNS:

@@ -23,8 +23,9 @@ from flowsim.graph import structure_problems
 from flowsim.scenario.localities import expand, local, locality_problems
 from flowsim.scenario.schema import Scenario
 from flowsim.scenario.teams import apply_team_table
+from flowsim.uploads import MAX_UPLOAD_BYTES, user_text
 
-MAX_SCENARIO_BYTES = 1_000_000
+MAX_SCENARIO_BYTES = MAX_UPLOAD_BYTES
 MAX_SCENARIO_VALUES = 100_000  # YAML aliases can make a small file expand enormously
 # What PyYAML's safe constructors raise besides YAMLError (e.g. a date of 2015-13-01).
 YAML_VALUE_ERRORS = (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError)
@@ -53,13 +54,7 @@ def load_scenario(path: str | Path, overrides: Overrides = None) -> Scenario:
 
 def load_scenario_text(text: str | bytes, origin: str, overrides: Overrides = None) -> Scenario:
     """Like ``load_scenario`` for text already read (an upload); ``origin`` names it in messages."""
-    if len(text) > MAX_SCENARIO_BYTES:
-        raise InputError.single(origin, "", f"is larger than {MAX_SCENARIO_BYTES:,} bytes")
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError.single(origin, "", "is not UTF-8 text") from None
+    text = user_text(text, origin, MAX_SCENARIO_BYTES)
     try:
         document = yaml.safe_load(text)
     except YAML_VALUE_ERRORS as err:

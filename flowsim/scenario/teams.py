@@ -18,8 +18,9 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from flowsim.errors import Problem
+from flowsim.errors import InputError, Problem
 from flowsim.figures import Figure, data_dir
+from flowsim.uploads import user_text
 
 REQUIRED = ("team", "fte")
 
@@ -45,11 +46,10 @@ def read_team_table(file: str, origin: str) -> tuple[list[Team], list[Problem]]:
 
 def parse_team_table(text: str | bytes, origin: str) -> tuple[list[Team], list[Problem]]:
     """Teams from CSV text (an upload, or a file under data/); problems name the line."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return [], [Problem(origin, "", "is not UTF-8 text")]
+    try:
+        text = user_text(text, origin)
+    except InputError as error:
+        return [], error.problems
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
