@@ -27,10 +27,6 @@ def routing_sources(scenario: Scenario) -> list[str]:
     return sources
 
 
-def review_stage(scenario: Scenario) -> str | None:
-    return scenario.caseload.review_stage
-
-
 def flow_graph(scenario: Scenario, source: str) -> nx.DiGraph:
     """The routing graph seen by people from ``source``; edges carry ``share``."""
     graph = nx.DiGraph(source=source)
@@ -56,7 +52,7 @@ def all_edges(scenario: Scenario) -> list[tuple[str, str]]:
 
 def entry_stage(scenario: Scenario, source: str) -> str | None:
     if source == REVIEW_SOURCE:
-        return review_stage(scenario)
+        return scenario.caseload.review_stage
     return scenario.demand.entry_stage(source)
 
 

@@ -24,15 +24,23 @@ from flowsim.scenario.schema import Scenario
 
 
 def write_atomic(path: Path, write: Callable[[str], None]) -> None:
-    """Call ``write(temporary_path)`` then move the finished file to ``path``."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    """Call ``write(temporary_path)`` then move the finished file to ``path``.
+
+    A folder that is missing or not writable is a user mistake: FlowsimError names it.
+    """
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as err:
+        raise FlowsimError(f"{path}: cannot be written ({err.strerror})") from None
     os.close(handle)
     try:
         write(temporary)
         os.chmod(temporary, 0o644)  # mkstemp makes files private; results are for sharing
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as err:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise FlowsimError(f"{path}: cannot be written ({err.strerror})") from None
         raise
 
 

@@ -16,7 +16,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,7 @@ from flowsim.engine.replications import MAX_REPS, kpi_batch, mean_ci
 from flowsim.errors import FlowsimError, InputError, Problem
 from flowsim.executors import runner as make_runner
 from flowsim.output import prepare_folder, write_frame, write_text_atomic
-from flowsim.scenario.load import load_scenario, scenario_document, scenario_hash, vary
+from flowsim.scenario.load import scenario_document, scenario_hash, vary
 from flowsim.scenario.schema import Scenario
 
 SUMMARY_COLUMNS = ["mean", "ci_low", "ci_high", "sd", "n"]
@@ -210,7 +210,11 @@ def _prepare_sweep_folder(folder: Path, definition: dict, resume: bool) -> None:
     if stored.exists():
         if not resume:
             raise FlowsimError(f"{folder} already holds a sweep: add --resume to finish it, or choose another folder")
-        if json.loads(stored.read_text(encoding="utf-8")) != definition:
+        try:
+            recorded = json.loads(stored.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raise FlowsimError(f"{stored} cannot be read: choose another folder") from None
+        if recorded != definition:
             raise FlowsimError(f"{folder} holds a different sweep (other scenarios, values, replications or "
                                "seed): choose another folder")
         for leftover in folder.rglob(".*.part"):  # a write cut short when the sweep was killed
@@ -223,6 +227,3 @@ def load_points(folder: str | Path) -> pd.DataFrame:
     """The combined table of a finished sweep folder."""
     return pd.read_parquet(Path(folder) / "points.parquet")
 
-
-def scenarios_from(files: Iterable[str]) -> list[Scenario]:
-    return [load_scenario(f) for f in files]

@@ -120,3 +120,9 @@ def test_compare_prints_the_paired_difference():
     assert set(contacts) >= {"a_mean", "b_mean", "diff_mean", "diff_ci_low", "diff_ci_high"}
     shown = run("compare", "scenarios/barnet_current.yaml", NEW, "--reps", "2", "--days", "30")
     assert "A − B [95% CI]" in shown.output
+
+
+def test_an_output_folder_that_does_not_exist_is_a_clear_error():
+    result = run("calibrate", "examples/barnet_counts.csv", "--out", "/nonexistent/folder/x.yaml")
+    assert result.exit_code == 2
+    assert "/nonexistent/folder/x.yaml: cannot be written (No such file or directory)" in result.output

@@ -100,7 +100,3 @@ def finish_time(roster: Roster, practitioner: int, now: float, work_days: float,
             return math.inf
         t = starts[k]
 
-
-def on_shift(roster: Roster, practitioner: int, now: float) -> bool:
-    k = bisect_right(roster.starts, now + EPSILON) - 1
-    return k >= 0 and now < roster.starts[k] + roster.lengths[practitioner] - EPSILON

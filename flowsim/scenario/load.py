@@ -119,7 +119,7 @@ def scenario_from_document(document: Any, origin: str, overrides: Overrides = No
 def _expanded(scenario: Scenario, provenance: dict) -> tuple[Scenario, dict]:
     """The plain scenario for one with localities, its numbers' sources carried across."""
     spec = scenario.localities
-    plain = Scenario.model_validate(expand({}, scenario))
+    plain = Scenario.model_validate(expand(scenario))
     problems = structure_problems(plain)
     if problems:  # a localities block that passed its checks should always expand cleanly
         raise InputError([Problem("localities", path, message) for path, message in problems])

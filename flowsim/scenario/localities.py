@@ -18,7 +18,9 @@ routed into local stages. Names ``x__locality`` read back as ``x`` in
 """
 from __future__ import annotations
 
-from flowsim.graph import REVIEW_SOURCE, WAITING_SOURCE
+import networkx as nx
+
+from flowsim.graph import REVIEW_SOURCE, WAITING_SOURCE, entry_stage, flow_graph
 from flowsim.scenario.schema import Scenario
 
 SEPARATOR = "__"
@@ -43,7 +45,7 @@ def locality_problems(scenario: Scenario) -> list[tuple[str, str]]:
     places = list(spec.shares)
     for stage in spec.stages:
         if stage not in scenario.stages:
-            problems.append((f"localities.stages", f"'{stage}' is not a stage"))
+            problems.append(("localities.stages", f"'{stage}' is not a stage"))
     for role, by_place in spec.roles.items():
         if role not in scenario.roles:
             problems.append((f"localities.roles.{role}", "is not a role"))
@@ -78,16 +80,12 @@ def locality_problems(scenario: Scenario) -> list[tuple[str, str]]:
 
 
 def _reaches(scenario: Scenario, source: str, stage: str) -> bool:
-    from flowsim.graph import entry_stage, flow_graph
-
-    import networkx as nx
-
     graph = flow_graph(scenario, source)
     starts = [entry_stage(scenario, source)] if source == REVIEW_SOURCE else list(scenario.waiting_list)
     return any(s == stage or (s in graph and nx.has_path(graph, s, stage)) for s in starts if s)
 
 
-def expand(document: dict, scenario: Scenario) -> dict:
+def expand(scenario: Scenario) -> dict:
     """The plain scenario document equivalent to a scenario with localities."""
     spec = scenario.localities
     places = list(spec.shares)

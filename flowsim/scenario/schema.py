@@ -353,8 +353,5 @@ class Scenario(Strict):
                 return label(name, table[name].label)
         return label(name)
 
-    def stage_role(self, stage: str) -> str:
-        return self.stages[stage].role
-
     def package_outcomes(self) -> dict[str, Outcome]:
         return {k: o for k, o in self.outcomes.items() if o.kind == "package"}

@@ -95,7 +95,7 @@ def apply_team_table(document: dict, origin: str, provenance: dict, problems: li
         if not isinstance(roles[role], dict) or f"roles.{role}.fte" in overridden:
             continue
         if "fte" in roles[role]:
-            problems.append(Problem(origin, f"roles.{role}.fte", f"is given here and by team_table; give it once"))
+            problems.append(Problem(origin, f"roles.{role}.fte", "is given here and by team_table; give it once"))
             continue
         roles[role]["fte"] = sum(t.fte for t in members)
         sources = sorted({t.source for t in members if t.source})
