@@ -1,0 +1,45 @@
+"""Back-test: stored KPI tables for fixed inputs, compared exactly.
+
+Random streams are keyed by purpose names, so a change that only moves code
+reproduces every number to the bit. Regenerate the stored tables
+(``python tests/test_backtest.py``) only in a commit that says which
+behaviour changed and why.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import flowsim
+
+ROOT = Path(__file__).resolve().parents[1]
+STORED = Path(__file__).resolve().parent / "backtest"
+CASES = ["barnet_current", "barnet_new_model"]
+REPS, SEED, DAYS = 3, 20240401, 90
+
+
+def kpi_table(name: str) -> pd.DataFrame:
+    scenario = flowsim.load_scenario(ROOT / "scenarios" / f"{name}.yaml", {"time.horizon_days": DAYS})
+    results = flowsim.run(scenario, reps=REPS, seed=SEED, processes=1, detail=False)
+    return results.kpis[["run", "kpi", "value"]].sort_values(["kpi", "run"], kind="stable").reset_index(drop=True)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_kpis_match_the_stored_back_test(name):
+    stored = pd.read_csv(STORED / f"{name}.csv")
+    now = kpi_table(name)
+    merged = stored.merge(now, on=["run", "kpi"], how="outer", suffixes=("_stored", "_now"), indicator=True)
+    missing = merged[merged["_merge"] != "both"]
+    assert missing.empty, f"KPIs added or lost:\n{missing[['run', 'kpi', '_merge']].to_string()}"
+    both_nan = merged["value_stored"].isna() & merged["value_now"].isna()
+    differ = merged[~both_nan & (merged["value_stored"] != merged["value_now"])]
+    assert differ.empty, f"KPIs changed:\n{differ[['run', 'kpi', 'value_stored', 'value_now']].to_string()}"
+
+
+if __name__ == "__main__":  # regenerate: python tests/test_backtest.py
+    for case in sys.argv[1:] or CASES:
+        kpi_table(case).to_csv(STORED / f"{case}.csv", index=False)
+        print(f"wrote {STORED / f'{case}.csv'}")
