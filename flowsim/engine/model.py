@@ -26,7 +26,7 @@ from flowsim.calendar import DAYS_PER_YEAR, day_profile, simulated_days
 from flowsim.engine.rosters import EPSILON, HOURS_PER_DAY, Roster, build_roster, finish_time
 from flowsim.engine.streams import exponentials, generator, uniforms
 from flowsim.engine.worktime import MINUTES_PER_DAY, work_sampler
-from flowsim.graph import REVIEW_SOURCE, WAITING_SOURCE, flow_graph, routing_sources
+from flowsim.scenario.network import REVIEW_SOURCE, WAITING_SOURCE, flow_graph, routing_sources
 from flowsim.scenario.schema import Scenario
 
 DAYS_PER_WEEK = 7.0

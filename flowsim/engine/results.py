@@ -15,7 +15,6 @@ import pandas as pd
 
 from flowsim.calendar import financial_years
 from flowsim.engine.model import DAYS_PER_WEEK, Records
-from flowsim.graph import all_edges
 from flowsim.scenario.localities import locality_of
 from flowsim.scenario.schema import Scenario
 
@@ -101,7 +100,7 @@ def run_kpis(scenario: Scenario, rec: Records) -> dict[str, float]:
         k[f"arrivals.{stage}"] = float(n)
     for outcome, n in rec.outcomes.items():
         k[f"outcomes.{outcome}"] = float(n)
-    for a, b in all_edges(scenario):
+    for a, b in scenario.network.edges:
         k[f"flow.{a}->{b}"] = float(rec.edges.get((a, b), 0))
     for stage, waits in rec.waits.items():
         k[f"wait_mean_days.{stage}"] = float(np.mean(waits)) if waits else math.nan

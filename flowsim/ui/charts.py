@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from flowsim.graph import entry_stage, flow_graph, routing_sources
 from flowsim.scenario.schema import Scenario
 
 SIDE_COLOURS = alt.Scale(domain=["A", "B"], range=["#4c78a8", "#f58518"])
@@ -24,12 +23,10 @@ KIND_COLOURS = alt.Scale(domain=["stage", "closed", "package", "review"],
 
 def flow_layout(scenario: Scenario) -> pd.DataFrame:
     """Node positions: x = column (distance from an entry stage), y = row within the column."""
-    union = nx.DiGraph()
-    for source in routing_sources(scenario):
-        union.add_edges_from(flow_graph(scenario, source).edges)
+    network = scenario.network
+    union = network.union()
     union.add_nodes_from(scenario.stages)
-    entries = {entry_stage(scenario, s) for s in routing_sources(scenario)} - {None}
-    entries |= set(scenario.waiting_list)
+    entries = network.start_stages()
     depth: dict[str, int] = {}
     for entry in entries:
         for node, d in nx.single_source_shortest_path_length(union, entry).items():
