@@ -16,8 +16,8 @@ import numpy as np
 from flowsim.calendar import expected_contacts_per_day
 from flowsim.scenario.network import REVIEW_SOURCE, WAITING_SOURCE
 from flowsim.scenario.schema import Outcome, Scenario
+from flowsim.units import DAYS_PER_WEEK
 
-DAYS_PER_WEEK = 7.0
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flowsim.units import DAYS_PER_YEAR
 from flowsim.vocabulary import MONTHS, WEEKDAYS
 
 if TYPE_CHECKING:  # the scenario's loader checks calendars with this module
     from flowsim.scenario.schema import Scenario, WorkingPattern
 
-DAYS_PER_YEAR = 365.0
 _DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 

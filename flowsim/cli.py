@@ -282,7 +282,7 @@ def console_print_run(scenario, summary: pd.DataFrame, reps: int, seed: int) -> 
     money.add_column("mean ±95% CI", justify="right")
     years = [k for k in rows.index if k.startswith("total_cost.") and k != "total_cost.horizon"]
     per_year = [f"{part}.{k.split('.', 1)[1]}" for k in years for part in ("package_cost", "staff_cost")]
-    for name in ["package_cost.horizon", "package_cost.new_packages_horizon", "package_cost.weekly_at_end",
+    for name in ["package_cost.horizon", "package_cost.new_packages.horizon", "package_cost_weekly.end",
                  "staff_cost.horizon", "total_cost.horizon", *per_year]:
         money.add_row(kpi_label(name), _pm(name, rows.loc[name]))
     console.print(money)

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from flowsim.engine.model import simulate
-from flowsim.engine.results import events_frame, packages_frame, run_kpis, timeseries_frame
+from flowsim.engine.replication import simulate
+from flowsim.engine.results import KPI_COLUMNS, events_frame, kpi_rows, packages_frame, run_kpis, timeseries_frame
 from flowsim.engine.streams import replication_seeds
 from flowsim.errors import FlowsimError
 from flowsim.scenario.schema import Scenario
@@ -37,7 +37,7 @@ class Results:
     scenario: str
     seed: int
     reps: int
-    kpis: pd.DataFrame  # scenario, run, kpi, value
+    kpis: pd.DataFrame  # scenario, run, measure, subject, source, period, kpi (the dotted label), value
     events: pd.DataFrame | None
     timeseries: pd.DataFrame | None
     packages: pd.DataFrame | None = None
@@ -85,7 +85,8 @@ def _one(args) -> tuple[int, dict, tuple | None]:
 def kpi_batch(scenario: Scenario, seed: int, reps: int, indices: list[int]) -> dict[int, dict]:
     """KPIs of some of the replications of a run of ``reps`` (a unit of work for a sweep)."""
     seeds = replication_seeds(seed, reps)
-    return {i: run_kpis(scenario, simulate(scenario, seeds[i], keep_events=False)) for i in indices}
+    return {i: {kpi.name: value for kpi, value in run_kpis(scenario, simulate(scenario, seeds[i], keep_events=False)).items()}
+            for i in indices}
 
 
 def default_processes() -> int:
@@ -126,10 +127,8 @@ def _execute(jobs: list, processes: int | None, executor: Executor | None, progr
 
 
 def _results(scenario: Scenario, seed: int, reps: int, detail: bool, done: list) -> Results:
-    kpis = pd.DataFrame(
-        [(scenario.name, i, name, value) for i, table, _ in done for name, value in table.items()],
-        columns=["scenario", "run", "kpi", "value"],
-    )
+    kpis = pd.DataFrame([row for i, table, _ in done for row in kpi_rows(scenario, i, table)],
+                        columns=["scenario", "run", *KPI_COLUMNS, "kpi", "value"])
     if not detail:
         return Results(scenario.name, seed, reps, kpis, None, None, None)
     events, series, packages = (pd.concat(frames, ignore_index=True) for frames in zip(*(d for _, _, d in done)))
@@ -143,7 +142,7 @@ def run(scenario: Scenario, reps: int = 1, seed: int = 0, processes: int | None 
 
     ``detail=False`` keeps only the KPIs (no event log or daily series), for
     large sweeps where memory matters. ``follow_through_days`` follows the
-    horizon's contacts to their outcomes (see ``flowsim.engine.model.simulate``).
+    horizon's contacts to their outcomes (see ``flowsim.engine.replication.simulate``).
     An ``executor`` (e.g. a long-lived process pool) is used instead of a new pool.
     """
     jobs = _jobs(scenario, reps, seed, detail, follow_through_days)

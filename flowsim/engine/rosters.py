@@ -21,8 +21,8 @@ import numpy as np
 
 from flowsim.calendar import hours_per_working_day, working_days
 from flowsim.scenario.schema import Scenario
+from flowsim.units import HOURS_PER_DAY
 
-HOURS_PER_DAY = 24.0
 EPSILON = 1e-9
 
 

@@ -45,6 +45,7 @@ class Network:
     role_stages: dict[str, tuple[str, ...]]  # role -> the stages it works at
     edges: tuple[tuple[str, str], ...]  # every (stage, next) pair some source can take
     waiting_entries: dict[str, tuple[str, ...]]  # source -> stages where its people already wait
+    stage_sources: dict[str, tuple[str, ...]]  # stage -> the sources whose people can reach it
 
     def graph(self, source: str) -> nx.DiGraph:
         return self.graphs[source]
@@ -122,7 +123,19 @@ def compile_network(scenario: Scenario) -> Network:
         role_stages={role: tuple(n for n, s in scenario.stages.items() if s.role == role) for role in scenario.roles},
         edges=tuple(edges),
         waiting_entries=waiting,
+        stage_sources=_stage_sources(scenario, sources, graphs, waiting),
     )
+
+
+def _stage_sources(scenario: Scenario, sources: list[str], graphs: dict, waiting: dict) -> dict[str, tuple[str, ...]]:
+    reach: dict[str, list[str]] = {name: [] for name in scenario.stages}
+    for source in sources:
+        starts = [s for s in (entry_stage(scenario, source), *waiting.get(source, ())) if s in reach]
+        reached = set(starts).union(*(nx.descendants(graphs[source], s) for s in starts))
+        for name in reach:
+            if name in reached:
+                reach[name].append(source)
+    return {name: tuple(found) for name, found in reach.items()}
 
 
 def structure_problems(scenario: Scenario) -> list[tuple[str, str]]:

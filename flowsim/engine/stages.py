@@ -1,0 +1,200 @@
+"""Stages during a run: where people wait, are worked on, and are routed onward.
+
+Two kinds of stage:
+
+* ``OneSitting``: a practitioner of the stage's team does the work in one go
+  (paused overnight and resumed by the same person), then the person stays
+  for the stage's elapsed days (an enablement episode, say) and moves on.
+  The front door, duty and screening work like this.
+* ``PassThrough``: no practitioner (online self-service); people are routed
+  at once.
+
+A stage routes each person by its ``Router``. Stages hold their own counters;
+the ``Replication`` that owns them schedules events and handles outcomes.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from flowsim.engine.streams import generator, uniforms
+from flowsim.engine.team import Team
+from flowsim.engine.worktime import work_sampler
+from flowsim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from flowsim.engine.replication import Replication
+
+
+class Person:
+    __slots__ = ("id", "source", "package")
+
+    def __init__(self, id: int, source: str, package: int = -1):
+        self.id, self.source, self.package = id, source, package
+
+
+class Visit:
+    """One person's visit to one stage."""
+
+    __slots__ = ("person", "stage", "arrived", "waited_before", "started", "work", "practitioner")
+
+    def __init__(self, person: Person, stage: "Stage", arrived: float, waited_before: float = 0.0):
+        self.person, self.stage, self.arrived, self.waited_before = person, stage, arrived, waited_before
+        self.started = float("nan")
+        self.work = float("nan")
+        self.practitioner = -1
+
+
+class Router:
+    """A stage's onward routes per referral source: one uniform draw per person against cumulative shares."""
+
+    __slots__ = ("draw", "routes")
+
+    def __init__(self, name: str, seed: np.random.SeedSequence):
+        self.draw = uniforms(generator(seed, f"route:{name}"))
+        self.routes: dict = {}  # source -> [cumulative shares, next stages or outcome names, counts]
+
+    def connect(self, source: str, cumulative: list[float], targets: list) -> None:
+        self.routes[source] = [cumulative, targets, [0] * len(targets)]
+
+    def choose(self, source: str, count: bool):
+        cumulative, targets, counts = self.routes[source]
+        i = bisect_right(cumulative, self.draw())
+        if count:
+            counts[i] += 1
+        return targets[i]
+
+    def edge_counts(self):
+        """(next stage or outcome, people counted) for every route of every source."""
+        for _, targets, counts in self.routes.values():
+            yield from zip(targets, counts)
+
+
+class Stage:
+    """What every kind of stage has: a name, a router, and counters of arrivals, waits and people waiting."""
+
+    __slots__ = ("name", "sim", "router", "priority", "arrivals", "waits", "wait_sources", "waiting", "area",
+                 "area_since", "area_at_warm_up", "waiting_daily")
+
+    team: Team | None = None
+
+    def __init__(self, name: str, sim: "Replication", scenario: Scenario, seed: np.random.SeedSequence, days: int):
+        self.name, self.sim = name, sim
+        self.router = Router(name, seed)
+        self.priority = scenario.network.priorities[name]
+        self.arrivals = 0
+        self.waits: list[float] = []
+        self.wait_sources: list[str] = []
+        self.waiting = 0
+        self.area = self.area_since = self.area_at_warm_up = 0.0  # ∫ waiting dt
+        self.waiting_daily = np.zeros(days)
+
+    def count_waiting(self, now: float, change: int) -> None:
+        self.area += self.waiting * (now - self.area_since)
+        self.area_since = now
+        self.waiting += change
+
+    def record_wait(self, visit: Visit, wait: float) -> None:
+        self.waits.append(wait)
+        self.wait_sources.append(visit.person.source)
+
+    def arrive(self, visit: Visit, now: float) -> None:
+        raise NotImplementedError
+
+    @property
+    def mean_work(self) -> float:
+        return 0.0
+
+
+class PassThrough(Stage):
+    """A stage without practitioners: people are routed the moment they arrive."""
+
+    __slots__ = ()
+
+    def arrive(self, visit: Visit, now: float) -> None:
+        sim = self.sim
+        if now >= sim.warm_up:
+            self.arrivals += 1
+        visit.started, visit.work = now, 0.0
+        if now >= sim.warm_up:
+            self.record_wait(visit, visit.waited_before)
+        sim.route(visit, now)
+
+
+class OneSitting(Stage):
+    """A stage whose work one practitioner does in one go, inside rostered hours."""
+
+    __slots__ = ("team", "draw_work", "elapsed", "_mean_work")
+
+    def __init__(self, name: str, sim: "Replication", scenario: Scenario, seed: np.random.SeedSequence, days: int,
+                 team: Team):
+        super().__init__(name, sim, scenario, seed, days)
+        stage = scenario.stages[name]
+        self.team = team
+        self.draw_work = work_sampler(stage.work, generator(seed, f"work:{name}"))
+        self.elapsed = stage.elapsed_days
+        self._mean_work = stage.mean_total_minutes
+
+    @property
+    def mean_work(self) -> float:
+        return self._mean_work
+
+    def arrive(self, visit: Visit, now: float) -> None:
+        if now >= self.sim.warm_up:
+            self.arrivals += 1
+        team = self.team
+        practitioner = team.take_free(now)
+        if practitioner >= 0:
+            self.start(practitioner, visit, now)
+            return
+        team.wait(self.priority[visit.person.source], visit.arrived - visit.waited_before, visit)
+        self.count_waiting(now, +1)
+
+    def start(self, practitioner: int, visit: Visit, now: float) -> None:
+        sim = self.sim
+        visit.started = now
+        visit.practitioner = practitioner
+        visit.work = work = self.draw_work()
+        if visit.arrived >= sim.warm_up:
+            sim.rec.work_demanded[self.team.role] += work
+        if now >= sim.warm_up:
+            self.record_wait(visit, now - visit.arrived + visit.waited_before)
+        done = self.team.work(practitioner, work, now)
+        if done < sim.days:
+            sim.env.timeout(done - now, visit).callbacks.append(self._work_done)
+
+    def _work_done(self, event) -> None:
+        visit: Visit = event.value
+        sim = self.sim
+        now = sim.env.now
+        team, practitioner = self.team, visit.practitioner
+        if team.on_duty(practitioner, now):
+            next_from_queue(team, practitioner, now)
+        else:
+            team.off.append(practitioner)
+        leave = visit.started + self.elapsed
+        if leave <= now:
+            sim.route(visit, now)
+        elif leave < sim.days:
+            sim.env.timeout(leave - now).callbacks.append(lambda _: sim.route(visit, leave))
+
+
+def next_from_queue(team: Team, practitioner: int, now: float) -> None:
+    """Give a free practitioner the first person waiting for the team, or mark them free."""
+    visit = team.next_waiting()
+    if visit is None:
+        team.free.append(practitioner)
+        return
+    visit.stage.count_waiting(now, -1)
+    visit.stage.start(practitioner, visit, now)
+
+
+def make_stage(name: str, sim: "Replication", scenario: Scenario, seed: np.random.SeedSequence, days: int,
+               teams: dict[str, Team]) -> Stage:
+    """The stage of the right kind for the scenario's description of ``name``."""
+    role = scenario.stages[name].role
+    if role is None:
+        return PassThrough(name, sim, scenario, seed, days)
+    return OneSitting(name, sim, scenario, seed, days, teams[role])
