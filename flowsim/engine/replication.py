@@ -52,9 +52,7 @@ class Replication:
                                          for name in scenario.stages}
         for source, by_stage in scenario.network.routes.items():
             for name, routes in by_stage.items():
-                cumulative = list(np.cumsum(routes.shares))
-                cumulative[-1] = 1.0
-                self.stages[name].router.connect(source, cumulative, [self.stages.get(t, t) for t in routes.targets])
+                self.stages[name].router.connect(source, [self.stages.get(t, t) for t in routes.targets], routes.shares)
         self.ledger = PackageLedger(scenario, rep_seed)
         self.review_stage = self.stages.get(scenario.caseload.review_stage)
 

@@ -14,12 +14,11 @@ the ``Replication`` that owns them schedules events and handles outcomes.
 """
 from __future__ import annotations
 
-from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from flowsim.engine.streams import generator, uniforms
+from flowsim.engine.streams import BLOCK, generator
 from flowsim.engine.team import Team
 from flowsim.engine.worktime import work_sampler
 from flowsim.scenario.schema import Scenario
@@ -48,28 +47,80 @@ class Visit:
 
 
 class Router:
-    """A stage's onward routes per referral source: one uniform draw per person against cumulative shares."""
+    """A stage's onward routes per referral source, chosen by an exponential race.
 
-    __slots__ = ("draw", "routes")
+    Each route has its own stream of standard exponentials E; a person goes to
+    the route with the smallest E / share. Each route is then taken with its
+    share, and between two scenarios that differ in one share only the people
+    who must move, move: raising the hub share takes people from the other
+    routes to the hub but never swaps people between the unchanged routes,
+    which keeps common random numbers effective (one uniform against
+    cumulative shares would reshuffle everyone after the changed route). The
+    i-th person at the stage uses the i-th variate of every route's stream;
+    choices are worked out a block at a time.
+    """
+
+    __slots__ = ("_name", "_seed", "targets", "_index", "_set_of", "_share_sets", "_streams", "_choices", "_next",
+                 "counts")
 
     def __init__(self, name: str, seed: np.random.SeedSequence):
-        self.draw = uniforms(generator(seed, f"route:{name}"))
-        self.routes: dict = {}  # source -> [cumulative shares, next stages or outcome names, counts]
+        self._name, self._seed = name, seed
+        self.targets: list = []  # every next stage or outcome name any source can take
+        self._index: dict[str, int] = {}  # target name -> position in targets
+        self._set_of: dict[str, int] = {}  # source -> its share vector in _share_sets
+        self._share_sets: list[list[tuple[int, float]]] = []
+        self._streams: list[np.random.Generator] = []
+        self._choices: list[list[int]] = []
+        self._next = BLOCK
+        self.counts: dict[str, list[int]] = {}  # source -> people per target
 
-    def connect(self, source: str, cumulative: list[float], targets: list) -> None:
-        self.routes[source] = [cumulative, targets, [0] * len(targets)]
+    def connect(self, source: str, targets: list, shares: tuple[float, ...]) -> None:
+        pairs = []
+        for target, share in zip(targets, shares):
+            name = target if type(target) is str else target.name
+            if name not in self._index:
+                self._index[name] = len(self.targets)
+                self.targets.append(target)
+            pairs.append((self._index[name], share))
+        if pairs not in self._share_sets:
+            self._share_sets.append(pairs)
+        self._set_of[source] = self._share_sets.index(pairs)
+        self.counts[source] = []
+
+    def _refill(self) -> None:
+        k = len(self.targets)
+        if k == 1:
+            self._choices = [[0] * BLOCK for _ in self._share_sets]
+            return
+        if not self._streams:  # one stream per route, keyed by its name: adding a route shifts no other
+            self._streams = [generator(self._seed, f"route:{self._name}->{name}") for name in self._index]
+        races = np.array([stream.standard_exponential(BLOCK) for stream in self._streams])
+        self._choices = []
+        for pairs in self._share_sets:
+            shares = np.zeros(k)
+            for j, share in pairs:
+                shares[j] = share
+            with np.errstate(divide="ignore"):
+                self._choices.append(np.argmin(races / shares[:, None], axis=0).tolist())
 
     def choose(self, source: str, count: bool):
-        cumulative, targets, counts = self.routes[source]
-        i = bisect_right(cumulative, self.draw())
+        i = self._next
+        if i == BLOCK:
+            self._refill()
+            i = 0
+        self._next = i + 1
+        j = self._choices[self._set_of[source]][i]
         if count:
-            counts[i] += 1
-        return targets[i]
+            counts = self.counts[source]
+            if not counts:
+                counts.extend([0] * len(self.targets))
+            counts[j] += 1
+        return self.targets[j]
 
     def edge_counts(self):
         """(next stage or outcome, people counted) for every route of every source."""
-        for _, targets, counts in self.routes.values():
-            yield from zip(targets, counts)
+        for counts in self.counts.values():
+            yield from zip(self.targets, counts)
 
 
 class Stage:
