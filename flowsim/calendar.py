@@ -13,9 +13,9 @@ import math
 import numpy as np
 
 from flowsim.scenario.schema import Scenario, WorkingPattern
+from flowsim.units import DAYS_PER_YEAR
 from flowsim.vocabulary import MONTHS, WEEKDAYS
 
-DAYS_PER_YEAR = 365.0
 _DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from flowsim.calendar import DAYS_PER_YEAR, working_days
+from flowsim.calendar import working_days
 from flowsim.errors import InputError
 from flowsim.scenario.schema import Scenario
+from flowsim.units import DAYS_PER_YEAR, HOURS_PER_DAY
 
-HOURS_PER_DAY = 24.0
 EPSILON = 1e-9
 
 
