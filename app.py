@@ -352,8 +352,8 @@ def appraisal_page() -> None:
         "total_benefit": "total benefit (£)", "share_of_adm_target": "share of ADM target",
         "with_operating_model_mean": "with operating model (£)", "with_operating_model_ci_low": "95% CI low (£)",
         "with_operating_model_ci_high": "95% CI high (£)"})
-    money = {c: st.column_config.NumberColumn(format="£%,.0f") for c in shown.columns if "(£)" in c}
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=money | {
+    pounds = {c: st.column_config.NumberColumn(format="£%,.0f") for c in shown.columns if "(£)" in c}
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=pounds | {
         "share of ADM target": st.column_config.NumberColumn(format="percent"),
         "confidence": st.column_config.NumberColumn(format="percent")})
     st.altair_chart(charts.appraisal_chart(table, inputs.adm_savings_target), width="stretch")
