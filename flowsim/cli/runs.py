@@ -83,15 +83,15 @@ def print_run(scenario, summary: pd.DataFrame, reps: int, seed: int) -> None:
                           ["hours_demanded", "hours_delivered", "hours_available", "utilisation"], scenario.label))
     console.print(_matrix("New packages of care", rows, [*scenario.package_outcomes(), "total"], ["new_packages"],
                           lambda n: "All" if n == "total" else scenario.label(n)))
-    money = Table(title="Money", title_justify="left", show_edge=False)
-    money.add_column("")
-    money.add_column("mean ±95% CI", justify="right")
+    costs = Table(title="Money", title_justify="left", show_edge=False)
+    costs.add_column("")
+    costs.add_column("mean ±95% CI", justify="right")
     years = [k for k in rows.index if k.startswith("total_cost.") and k != "total_cost.horizon"]
     per_year = [f"{part}.{k.split('.', 1)[1]}" for k in years for part in ("package_cost", "staff_cost")]
     for name in ["package_cost.horizon", "package_cost.new_packages_horizon", "package_cost.weekly_at_end",
                  "staff_cost.horizon", "total_cost.horizon", *per_year]:
-        money.add_row(kpi_label(name).removesuffix(" (£)"), _pm(name, rows.loc[name]))
-    console.print(money)
+        costs.add_row(kpi_label(name).removesuffix(" (£)"), _pm(name, rows.loc[name]))
+    console.print(costs)
 
 
 @click.command("compare")
