@@ -151,24 +151,30 @@ def run(scenario: Scenario, reps: int = 1, seed: int = 0, processes: int | None 
 
 @dataclass(frozen=True)
 class Comparison:
-    """Two scenarios on common random numbers: each side's summary and the paired difference a − b."""
+    """Two scenarios on common random numbers: each side's summary and the paired difference B − A.
+
+    A difference is always B − A, "the effect of moving from A to B": positive
+    when B has more (people, hours, cost, share within target) than A.
+    """
 
     a: Results
     b: Results
 
     def table(self) -> pd.DataFrame:
+        """Per KPI: each side's mean and 95% interval, and the paired difference B − A with its interval."""
         ta, tb = self.a.kpi_table(), self.b.kpi_table()
         names = list(dict.fromkeys(list(ta.columns) + list(tb.columns)))
         rows = []
         for name in names:
             va = ta[name].to_numpy() if name in ta else np.full(len(ta), np.nan)
             vb = tb[name].to_numpy() if name in tb else np.full(len(tb), np.nan)
-            side_a, side_b, diff = mean_ci(va), mean_ci(vb), mean_ci(va - vb)
+            side_a, side_b, diff = mean_ci(va), mean_ci(vb), mean_ci(vb - va)
             rows.append({
                 "kpi": name,
                 "a_mean": side_a["mean"], "a_ci_low": side_a["ci_low"], "a_ci_high": side_a["ci_high"],
                 "b_mean": side_b["mean"], "b_ci_low": side_b["ci_low"], "b_ci_high": side_b["ci_high"],
-                "diff_mean": diff["mean"], "diff_ci_low": diff["ci_low"], "diff_ci_high": diff["ci_high"],
+                "b_minus_a_mean": diff["mean"], "b_minus_a_ci_low": diff["ci_low"],
+                "b_minus_a_ci_high": diff["ci_high"],
             })
         return pd.DataFrame(rows)
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from flowsim.engine.streams import exponentials, gammas, lognormals
 from flowsim.scenario.schema import WorkTime
-from flowsim.units import MINUTES_PER_DAY  # noqa: F401  (re-exported for the engine)
+from flowsim.units import MINUTES_PER_DAY
 
 
 
