@@ -170,7 +170,9 @@ def preview(a: flowsim.Scenario, b: flowsim.Scenario) -> None:
         f = flowsim.expected_flows(scenario)
         busiest = max(f.roles, key=lambda r: f.roles[r].utilisation)
         packages = sum(f.outcomes[n] for n in scenario.package_outcomes())
-        parts.append(f"**{side}** {number(f.stages.get('full_assessment', 0), decimals=0)} full assessments and "
+        key = scenario.key_stage
+        assessed = f"{number(f.stages.get(key, 0), decimals=0)} × {scenario.label(key).lower()}, " if key else ""
+        parts.append(f"**{side}** {assessed}"
                      f"{number(packages, decimals=0)} new packages a year; busiest: {scenario.label(busiest)} "
                      f"at {share(f.roles[busiest].utilisation)}")
         for warning in f.warnings:
@@ -243,7 +245,7 @@ def show_charts(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.
         st.altair_chart(charts.hours_chart(role_rows(comparison, a, b)), width="stretch")
     with waiting_tab:
         stages = [s for s in a.stages if s in b.stages] or list(a.stages)
-        default = stages.index("full_assessment") if "full_assessment" in stages else 0
+        default = stages.index(a.key_stage) if a.key_stage in stages else 0
         stage = st.selectbox("Stage", stages, index=default, format_func=a.label, key="waiting_stage")
         bands = pd.concat([charts.waiting_band(r.timeseries, stage, side) for side, r, _ in sides
                            if stage in r.timeseries["name"].values], ignore_index=True)

@@ -9,6 +9,10 @@ from __future__ import annotations
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
+# Stages that stand for the statutory (Care Act) assessment: the app's headline waits use the
+# first of these a scenario has, unless the scenario names its own ``headline_stage``.
+ASSESSMENT_STAGES = ("full_assessment", "care_act_assessment", "assessment")
+
 # Referral sources named in the SALT return and the seeds.
 SOURCE_LABELS = {
     "community": "Self / community",

@@ -239,3 +239,12 @@ def test_numbers_can_carry_their_source_inline(tiny):
     document["demand"]["contacts_per_year"] = {"value": 1, "source": "x", "status": "guess"}
     assert problems_of(document) == ["test.yaml: demand.contacts_per_year.status: must be one of assumption, derived, "
                                      "published"]
+
+
+def test_the_headline_stage_comes_from_the_scenario_or_the_vocabulary(tiny):
+    scenario = scenario_from_document(tiny(), "t.yaml")
+    assert scenario.key_stage == "assessment"  # named in the vocabulary's statutory assessments
+    named = scenario_from_document(tiny(headline_stage="front_door"), "t.yaml")
+    assert named.key_stage == "front_door"
+    with pytest.raises(InputError, match="headline_stage: stage 'nowhere' does not exist"):
+        scenario_from_document(tiny(headline_stage="nowhere"), "t.yaml")

@@ -171,6 +171,8 @@ def structure_problems(scenario: Scenario) -> list[tuple[str, str]]:
         for source in list(stage.routes_by_source) + list(stage.priority_by_source):
             if source not in known_sources:
                 problems.append((f"stages.{name}", f"names unknown referral source '{source}'"))
+    if scenario.headline_stage is not None and scenario.headline_stage not in stages:
+        problems.append(("headline_stage", f"stage '{scenario.headline_stage}' does not exist"))
     review = scenario.caseload.review_stage
     if review is not None and review not in stages:
         problems.append(("caseload.review_stage", f"stage '{review}' does not exist"))

@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from flowsim.scenario.network import Network, compile_network
-from flowsim.vocabulary import MONTHS, WEEKDAYS, label
+from flowsim.vocabulary import ASSESSMENT_STAGES, MONTHS, WEEKDAYS, label
 
 SHARE_TOLERANCE = 1e-9
 REST = "rest"
@@ -340,6 +340,8 @@ class Scenario(Strict):
     finance: Finance = Field(default_factory=Finance)
     team_table: TeamTable | None = None
     localities: Localities | None = None
+    headline_stage: Name | None = Field(
+        None, description="the stage whose waits headline the results (default: the Care Act assessment)")
     _source: ScenarioSource = PrivateAttr(default_factory=ScenarioSource)  # set once, by the loader
 
     def with_source(self, source: ScenarioSource) -> "Scenario":
@@ -371,6 +373,16 @@ class Scenario(Strict):
     def provenance(self) -> dict:
         """Field path → where its number came from (a Figure, or a note)."""
         return dict(self.source.provenance)
+
+    @property
+    def key_stage(self) -> str | None:
+        """The stage whose waits headline the results: ``headline_stage``, else the statutory
+        assessment named in the vocabulary, else the first stage with a wait target."""
+        if self.headline_stage:
+            return self.headline_stage
+        named = [s for s in ASSESSMENT_STAGES if s in self.stages]
+        targeted = [n for n, s in self.stages.items() if s.wait_target_days]
+        return (named or targeted or [None])[0]
 
     @property
     def sources(self) -> list[str]:

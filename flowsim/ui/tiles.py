@@ -45,13 +45,6 @@ def _per_run(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return table[present].sum(axis=1, min_count=1).to_numpy(dtype=float)
 
 
-def _target_stage(scenario: Scenario) -> str | None:
-    if "full_assessment" in scenario.stages:
-        return "full_assessment"
-    targeted = [n for n, s in scenario.stages.items() if s.wait_target_days]
-    return targeted[0] if targeted else None
-
-
 def headlines(comparison: Comparison, a: Scenario, b: Scenario) -> list[Headline]:
     """The tiles: hours, waiting, assessments within target, new packages, package and staff cost."""
     ta, tb = comparison.a.kpi_table(), comparison.b.kpi_table()
@@ -60,7 +53,7 @@ def headlines(comparison: Comparison, a: Scenario, b: Scenario) -> list[Headline
     def cols(table, prefix):
         return [c for c in table.columns if c.startswith(prefix)]
 
-    stage = _target_stage(a) or _target_stage(b)
+    stage = a.key_stage or b.key_stage
     specs = [
         ("hours", "Practitioner hours worked a year", "hours",
          _per_run(ta, cols(ta, "hours_delivered.")) / years_a, _per_run(tb, cols(tb, "hours_delivered.")) / years_b),
