@@ -22,9 +22,12 @@ works without pauses, so the usual virtual-time method applies. Each case
 gets a finish tag V + work when allocated, where V is the work every active
 case has received so far (V grows at dW/n); the case with the smallest tag
 finishes first, at the working time W + (tag − V)·n, turned back into a
-date through the roster. One pending completion event per practitioner is
-rescheduled when their set of cases changes; a version number makes the
-replaced events no-ops.
+date through the roster. Each practitioner has one live completion event.
+A new case usually delays the next completion: the event is then left in
+place and marked late, and when it fires it is put off to the recomputed
+time. A new case short enough to finish first replaces the event (a version
+number makes the replaced one a no-op). Events stay few: about one a
+completion, plus one for each spell in which new cases arrived.
 """
 from __future__ import annotations
 
@@ -58,7 +61,8 @@ def practitioner_caps(scenario: Scenario, role: str, roster: Roster) -> list[flo
 class CaseTeam(Team):
     """A role whose practitioners hold caseloads and share their working time among their open cases."""
 
-    __slots__ = ("sim", "caps", "load", "open", "open_total", "virtual", "clock", "active", "version", "batch",
+    __slots__ = ("sim", "caps", "load", "open", "open_total", "virtual", "clock", "active", "due", "late", "version",
+                 "batch",
                  "area", "area_since", "area_at_warm_up", "open_daily", "_case_seq")
 
     holds_cases = True
@@ -75,7 +79,9 @@ class CaseTeam(Team):
         self.virtual = [0.0] * n  # work (days) each of one's active cases has received
         self.clock = [0.0] * n  # one's working time (days) at the last update
         self.active: list[list] = [[] for _ in range(n)]  # heap of (finish tag, sequence, visit): work left
-        self.version = [0] * n  # of each one's pending completion event
+        self.due = [math.inf] * n  # when each one's pending completion event fires (inf: none pending)
+        self.late = [False] * n  # cases were added since it was scheduled: it fires early and is put off
+        self.version = [0] * n  # of the pending event; a replaced one finds a newer version and does nothing
         self.batch = -1  # the practitioner whose completion is being handled: reschedule once, at the end
         self.area = self.area_since = self.area_at_warm_up = 0.0  # ∫ open cases dt, all practitioners
         self.open_daily = np.zeros(days)
@@ -116,19 +122,27 @@ class CaseTeam(Team):
         """Add a newly allocated case to the practitioner's caseload and to the cases they share time among."""
         self.load[practitioner] += weight
         self.open[practitioner] += 1
-        self._count_open(now, +1)
+        self.area += self.open_total * (now - self.area_since)
+        self.area_since = now
+        self.open_total += 1
         self._advance(practitioner, now)
         self._case_seq += 1
         tag = self.virtual[practitioner] + work_minutes / MINUTES_PER_DAY
         heappush(self.active[practitioner], (tag, self._case_seq, visit))
-        if practitioner != self.batch:
-            self._reschedule(practitioner, now)
+        if practitioner == self.batch:
+            return  # rescheduled once the completion being handled is done
+        if self.due[practitioner] < math.inf and self._next_completion(practitioner) >= self.due[practitioner]:
+            self.late[practitioner] = True  # the next completion is delayed: put the pending event off when it fires
+        else:
+            self._reschedule(practitioner, now)  # none pending, or the new case is short and finishes first
 
     def release(self, practitioner: int, weight: float, now: float) -> None:
         """A case closes: its weight leaves the caseload."""
         self.load[practitioner] = max(0.0, self.load[practitioner] - weight)
         self.open[practitioner] -= 1
-        self._count_open(now, -1)
+        self.area += self.open_total * (now - self.area_since)
+        self.area_since = now
+        self.open_total -= 1
 
     # ----- processor sharing on the working clock ---------------------------------------
 
@@ -151,13 +165,19 @@ class CaseTeam(Team):
 
     def _advance(self, practitioner: int, now: float) -> None:
         """Bring the practitioner's virtual time and hours worked up to ``now``."""
-        w = self.worked(practitioner, now)
-        n = len(self.active[practitioner])
+        starts, length = self.roster.starts, self.roster.lengths[practitioner]
+        k = bisect_right(starts, now) - 1  # W(now), as in ``worked``, inlined: this runs at every change
+        w = k * length + min(now - starts[k], length) if k >= 0 else 0.0
         last = self.clock[practitioner]
-        if n and w > last:
-            self.virtual[practitioner] += (w - last) / n
-            self._book(practitioner, last, w)
-        self.clock[practitioner] = w
+        if w > last:
+            n = len(self.active[practitioner])
+            if n:
+                self.virtual[practitioner] += (w - last) / n
+                if last >= k * length:  # all within the current window: the usual case
+                    self.busy[int(starts[k])] += (w - last) * HOURS_PER_DAY
+                else:
+                    self._book(practitioner, last, w)
+            self.clock[practitioner] = w
 
     def _book(self, practitioner: int, w0: float, w1: float) -> None:
         """Record working time w0..w1 (busy all through) as hours worked on the days of its windows."""
@@ -170,14 +190,20 @@ class CaseTeam(Team):
                 w0 = upto
             k += 1
 
-    def _reschedule(self, practitioner: int, now: float) -> None:
-        """Schedule the practitioner's next completion; any earlier one becomes stale."""
-        self.version[practitioner] += 1
+    def _next_completion(self, practitioner: int) -> float:
+        """When the first of the practitioner's active cases will be done, as things stand."""
         active = self.active[practitioner]
-        if not active:
-            return
         w_done = self.clock[practitioner] + (active[0][0] - self.virtual[practitioner]) * len(active)
-        done = self.when_worked(practitioner, w_done)
+        return self.when_worked(practitioner, w_done)
+
+    def _reschedule(self, practitioner: int, now: float) -> None:
+        """Schedule the practitioner's next completion; any pending one is replaced."""
+        self.version[practitioner] += 1
+        self.late[practitioner] = False
+        if not self.active[practitioner]:
+            self.due[practitioner] = math.inf
+            return
+        done = self.due[practitioner] = self._next_completion(practitioner)
         sim = self.sim
         if done < sim.days:
             event = sim.env.timeout(max(done - now, 0.0), (practitioner, self.version[practitioner]))
@@ -186,9 +212,13 @@ class CaseTeam(Team):
     def _work_done(self, event) -> None:
         practitioner, version = event.value
         if version != self.version[practitioner]:
-            return  # the set of cases changed after this was scheduled
+            return  # replaced by an earlier completion
         now = self.sim.env.now
+        self.due[practitioner] = math.inf
         self._advance(practitioner, now)
+        if self.late[practitioner]:  # cases were added since: the first one is not done yet
+            self._reschedule(practitioner, now)
+            return
         active = self.active[practitioner]
         # The first case is done (this event was scheduled for it); rounding may leave V a hair short.
         virtual = self.virtual[practitioner] = max(self.virtual[practitioner], active[0][0])
