@@ -25,3 +25,10 @@ class Records:
     available_hours: dict = field(default_factory=dict)  # role -> hours available per day
     packages: dict = field(default_factory=dict)  # columns: type, start, end, weekly_cost, one_off, new
     cost_changes: list = field(default_factory=list)  # (package, time, new weekly cost)
+    # Teams that hold caseloads (case stages) only:
+    practitioners: dict = field(default_factory=dict)  # role -> practitioners (people, not FTE)
+    open_cases_area: dict = field(default_factory=dict)  # role -> ∫ open cases dt over the window
+    open_cases_at_end: dict = field(default_factory=dict)  # role -> open cases of each practitioner at the end
+    open_cases_daily: dict = field(default_factory=dict)  # role -> open cases at the end of each day
+    awaiting_allocation_at_end: dict = field(default_factory=dict)  # role -> people on the allocation list
+    case_open_days: dict = field(default_factory=dict)  # case stage -> allocation → close, cases closed in window

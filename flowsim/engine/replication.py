@@ -16,6 +16,7 @@ import numpy as np
 import simpy
 
 from flowsim.calendar import simulated_days
+from flowsim.engine.casework import CaseStage, CaseTeam, practitioner_caps
 from flowsim.engine.demand import contact_plan
 from flowsim.engine.ledger import PackageLedger
 from flowsim.engine.records import Records
@@ -45,9 +46,8 @@ class Replication:
         self.outcome_counts = dict.fromkeys(scenario.outcomes, 0)
         self.outcome_kind = {name: o.kind for name, o in scenario.outcomes.items()}
         self._next_person = 0
-        used = {stage.role for stage in scenario.stages.values() if stage.role is not None}
-        self.teams = {role: Team(build_roster(scenario, role, self.days), self.days)
-                      for role in scenario.roles if role in used}
+        used = {stage.role: stage.kind for stage in scenario.stages.values() if stage.role is not None}
+        self.teams = {role: self._team(role, used[role]) for role in scenario.roles if role in used}
         self.stages: dict[str, Stage] = {name: make_stage(name, self, scenario, rep_seed, self.days, self.teams)
                                          for name in scenario.stages}
         for source, by_stage in scenario.network.routes.items():
@@ -55,6 +55,12 @@ class Replication:
                 self.stages[name].router.connect(source, [self.stages.get(t, t) for t in routes.targets], routes.shares)
         self.ledger = PackageLedger(scenario, rep_seed)
         self.review_stage = self.stages.get(scenario.caseload.review_stage)
+
+    def _team(self, role: str, kind: str) -> Team:
+        roster = build_roster(self.scenario, role, self.days)
+        if kind == "case":
+            return CaseTeam(roster, self.days, practitioner_caps(self.scenario, role, roster), self)
+        return Team(roster, self.days)
 
     # ----- running ----------------------------------------------------------------
 
@@ -64,6 +70,8 @@ class Replication:
         self._start_caseload()
         self._start_waiting_list()
         for team in self.teams.values():
+            if team.holds_cases:
+                continue  # their work follows the roster through each practitioner's working clock
             for start in team.roster.starts:
                 env.timeout(start).callbacks.append(lambda _, t=team: self._shift_starts(t))
         for day in range(1, self.days + 1):
@@ -182,16 +190,29 @@ class Replication:
     def _end_of_day(self, day: int) -> None:
         for stage in self.stages.values():
             stage.waiting_daily[day] = stage.waiting
+        for team in self.teams.values():
+            if team.holds_cases:
+                team.end_of_day(day)
 
     def _mark_warm_up(self) -> None:
         for stage in self.stages.values():
             stage.count_waiting(self.env.now, 0)
             stage.area_at_warm_up = stage.area
+        for team in self.teams.values():
+            if team.holds_cases:
+                team.mark_warm_up(self.env.now)
 
     def _finish(self) -> Records:
         rec, now = self.rec, self.env.now
         rec.outcomes = self.outcome_counts
         for role, team in self.teams.items():
+            if team.holds_cases:
+                team.close_books(now)
+                rec.practitioners[role] = team.roster.practitioners
+                rec.open_cases_area[role] = team.area - team.area_at_warm_up
+                rec.open_cases_at_end[role] = list(team.open)
+                rec.open_cases_daily[role] = team.open_daily
+                rec.awaiting_allocation_at_end[role] = len(team.queue)
             rec.available_hours[role] = team.roster.available_hours_per_day(self.days)
             rec.busy_hours[role] = team.busy
             for _, _, _, visit in team.queue:  # work not started: count its mean
@@ -205,6 +226,8 @@ class Replication:
             rec.waiting_daily[name] = stage.waiting_daily
             rec.waiting_area[name] = stage.area - stage.area_at_warm_up
             rec.waiting_at_end[name] = stage.waiting
+            if isinstance(stage, CaseStage):
+                rec.case_open_days[name] = stage.open_days
             for target, n in stage.router.edge_counts():
                 key = (name, target if type(target) is str else target.name)
                 rec.edges[key] = rec.edges.get(key, 0) + n

@@ -98,7 +98,8 @@ class Kpi(NamedTuple):
         return name
 
 
-ADDITIVE = ("arrivals", "waiting_at_end", "waiting_mean", "hours_demanded", "hours_delivered", "hours_available")
+ADDITIVE = ("arrivals", "waiting_at_end", "waiting_mean", "hours_demanded", "hours_delivered", "hours_available",
+            "awaiting_allocation_end")
 
 
 def locality_totals(kpis: dict[Kpi, float]) -> dict[Kpi, float]:
@@ -139,6 +140,16 @@ def _wait_kpis(k: dict[Kpi, float], scenario: Scenario, rec: Records, stage: str
         k[Kpi("wait_p90_days", stage, source)] = _percentile(values, 90)
 
 
+def _case_kpis(k: dict[Kpi, float], rec: Records, horizon: int) -> None:
+    """Caseloads of the teams that hold cases; the allocation wait is the stage's own ``wait_*``."""
+    for role, practitioners in rec.practitioners.items():
+        k[Kpi("open_cases_mean", role)] = rec.open_cases_area[role] / horizon / practitioners
+        k[Kpi("open_cases_end", role)] = float(np.mean(rec.open_cases_at_end[role]))
+        k[Kpi("awaiting_allocation_end", role)] = float(rec.awaiting_allocation_at_end[role])
+    for stage, days in rec.case_open_days.items():
+        k[Kpi("case_open_days_mean", stage)] = float(np.mean(days)) if days else math.nan
+
+
 def run_kpis(scenario: Scenario, rec: Records) -> dict[Kpi, float]:
     """Every KPI of one replication."""
     window = slice(rec.warm_up, rec.days)
@@ -161,6 +172,7 @@ def run_kpis(scenario: Scenario, rec: Records) -> dict[Kpi, float]:
         k[Kpi("hours_delivered", role)] = delivered
         k[Kpi("hours_available", role)] = available
         k[Kpi("utilisation", role)] = delivered / available if available else math.nan
+    _case_kpis(k, rec, horizon)
     packages = pd.DataFrame(rec.packages)
     new = packages[packages["new"] & (packages["start"] >= rec.warm_up)] if len(packages) else packages
     for name in scenario.package_outcomes():
@@ -203,7 +215,8 @@ def events_frame(scenario: Scenario, rec: Records, run: int) -> pd.DataFrame:
 
 
 def timeseries_frame(scenario: Scenario, rec: Records, run: int) -> pd.DataFrame:
-    """Daily series, long format: waiting per stage, hours per role, active packages per type."""
+    """Daily series, long format: waiting per stage, hours (and open cases per practitioner) per role,
+    active packages per type."""
     days = np.arange(rec.warm_up, rec.days)
     pieces = []
 
@@ -215,6 +228,8 @@ def timeseries_frame(scenario: Scenario, rec: Records, run: int) -> pd.DataFrame
         add("waiting", stage, series.astype(float))
     for role in rec.busy_hours:
         add("hours_used", role, rec.busy_hours[role])
+        if role in rec.open_cases_daily:
+            add("open_cases", role, rec.open_cases_daily[role] / rec.practitioners[role])
         add("hours_available", role, rec.available_hours[role])
     if rec.packages["type"]:
         types = np.asarray(rec.packages["type"])

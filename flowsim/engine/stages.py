@@ -1,6 +1,6 @@
 """Stages during a run: where people wait, are worked on, and are routed onward.
 
-Two kinds of stage:
+Three kinds of stage:
 
 * ``OneSitting``: a practitioner of the stage's team does the work in one go
   (paused overnight and resumed by the same person), then the person stays
@@ -8,6 +8,8 @@ Two kinds of stage:
   The front door, duty and screening work like this.
 * ``PassThrough``: no practitioner (online self-service); people are routed
   at once.
+* ``CaseStage`` (``flowsim.engine.casework``): allocated to a named worker
+  under a caseload cap, the work shared with their other open cases over weeks.
 
 A stage routes each person by its ``Router``. Stages hold their own counters;
 the ``Replication`` that owns them schedules events and handles outcomes.
@@ -245,7 +247,10 @@ def next_from_queue(team: Team, practitioner: int, now: float) -> None:
 def make_stage(name: str, sim: "Replication", scenario: Scenario, seed: np.random.SeedSequence, days: int,
                teams: dict[str, Team]) -> Stage:
     """The stage of the right kind for the scenario's description of ``name``."""
-    role = scenario.stages[name].role
-    if role is None:
+    stage = scenario.stages[name]
+    if stage.role is None:
         return PassThrough(name, sim, scenario, seed, days)
-    return OneSitting(name, sim, scenario, seed, days, teams[role])
+    if stage.kind == "case":
+        from flowsim.engine.casework import CaseStage  # casework builds on this module
+        return CaseStage(name, sim, scenario, seed, days, teams[stage.role])
+    return OneSitting(name, sim, scenario, seed, days, teams[stage.role])

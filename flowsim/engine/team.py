@@ -23,6 +23,8 @@ class Team:
 
     __slots__ = ("roster", "free", "off", "queue", "busy", "shift_end", "shift_day", "_seq")
 
+    holds_cases = False  # a team of case stages (``flowsim.engine.casework``) holds caseloads instead
+
     def __init__(self, roster: Roster, days: int):
         self.roster = roster
         self.free: list[int] = []  # free and, when last checked, on duty

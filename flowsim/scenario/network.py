@@ -8,8 +8,8 @@ stages. The simulation, the analytic expected flows, the KPIs and the flow
 diagrams all read the same ``Network``, built once (``scenario.network``).
 
 ``structure_problems`` checks a scenario's cross-references and its graphs
-before anything is simulated: every route leads somewhere real, and every
-stage can reach an outcome.
+before anything is simulated: every route leads somewhere real, every
+stage can reach an outcome, and each role's stages are of one kind.
 """
 from __future__ import annotations
 
@@ -173,6 +173,7 @@ def structure_problems(scenario: Scenario) -> list[tuple[str, str]]:
                 problems.append((f"stages.{name}", f"names unknown referral source '{source}'"))
     if scenario.headline_stage is not None and scenario.headline_stage not in stages:
         problems.append(("headline_stage", f"stage '{scenario.headline_stage}' does not exist"))
+    problems += case_problems(scenario)
     review = scenario.caseload.review_stage
     if review is not None and review not in stages:
         problems.append(("caseload.review_stage", f"stage '{review}' does not exist"))
@@ -194,6 +195,34 @@ def structure_problems(scenario: Scenario) -> list[tuple[str, str]]:
     if problems:
         return problems  # the graph checks below need sound references
     return _graph_problems(scenario, compile_network(scenario))
+
+
+def case_problems(scenario: Scenario) -> list[tuple[str, str]]:
+    """A role either holds cases or does one-sitting work, and its practitioners have one caseload cap."""
+    problems: list[tuple[str, str]] = []
+    by_role: dict[str, list[str]] = {}
+    for name, stage in scenario.stages.items():
+        if stage.role is not None:
+            by_role.setdefault(stage.role, []).append(name)
+    for role, names in by_role.items():
+        kinds = {scenario.stages[n].kind for n in names}
+        if len(kinds) > 1:
+            first = scenario.stages[names[0]].kind
+            for name in names:
+                if scenario.stages[name].kind != first:
+                    problems.append((f"stages.{name}.kind", f"is '{scenario.stages[name].kind}' but role '{role}' "
+                                     f"also works at '{names[0]}' of kind '{first}'; a role either holds cases "
+                                     "or does one-sitting work, so its stages must all be the same kind"))
+            continue
+        if kinds != {"case"}:
+            continue
+        cap = scenario.stages[names[0]].case.caseload_cap
+        for name in names[1:]:
+            if scenario.stages[name].case.caseload_cap != cap:
+                problems.append((f"stages.{name}.case.caseload_cap",
+                                 f"is {scenario.stages[name].case.caseload_cap:g} but '{names[0]}' gives {cap:g}; "
+                                 f"role '{role}' has one caseload cap (use weight to make a case count for less)"))
+    return problems
 
 
 def _graph_problems(scenario: Scenario, network: Network) -> list[tuple[str, str]]:

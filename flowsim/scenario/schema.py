@@ -153,16 +153,42 @@ class WorkTime(Strict):
         return self.mean_minutes + self.travel_minutes
 
 
+class CaseWork(Strict):
+    """How a case stage's cases are held: allocated to a named worker under a caseload cap.
+
+    See the README, "Case stages: allocation, caseloads and processor sharing".
+    """
+
+    caseload_cap: Annotated[float, Field(ge=1.0)] = Field(
+        description="open cases per full-time practitioner; a part-time one's cap scales with their FTE (at least 1)"
+    )
+    weight: PositiveFloat = Field(1.0, description="how much of the cap one such case uses (a review may weigh 0.5)")
+    min_open_days: NonNegativeFloat = Field(
+        0.0, description="the case stays open at least this long after allocation (information, advocacy, finances)"
+    )
+
+    @model_validator(mode="after")
+    def _weight_fits_cap(self) -> "CaseWork":
+        if self.weight > self.caseload_cap:
+            raise ValueError(f"weight {self.weight:g} is more than caseload_cap {self.caseload_cap:g}: "
+                             "such a case could never be allocated")
+        return self
+
+
 class Stage(Strict):
     """A piece of work done by one practitioner role, ending in onward routes.
 
     A stage without a role (an online self-assessment, say) takes no practitioner
-    time: people pass through it at once, routed by its shares.
+    time: people pass through it at once, routed by its shares. A stage of kind
+    ``case`` is allocated to a named practitioner under a caseload cap and its
+    work is spread over the weeks the case is open (``case`` says how).
     """
 
     label: str | None = None
+    kind: Literal["one_sitting", "case"] = "one_sitting"
     role: Name | None = None
     work: WorkTime | None = None
+    case: CaseWork | None = None
     elapsed_days: NonNegativeFloat = Field(
         0.0, description="calendar days the stage lasts after the work starts (e.g. a 6-week enablement episode)"
     )
@@ -174,6 +200,13 @@ class Stage(Strict):
 
     @model_validator(mode="after")
     def _work_needs_a_role(self) -> "Stage":
+        if self.kind == "case":
+            missing = [f for f in ("role", "work", "case") if getattr(self, f) is None]
+            if missing:
+                raise ValueError(f"a case stage needs {' and '.join(missing)} "
+                                 "(role: who holds its cases; work: the time per case; case: caseload_cap)")
+        elif self.case is not None:
+            raise ValueError("case only applies to stages of kind 'case'")
         if self.role is not None and self.work is None:
             raise ValueError("a stage with a role needs work (the time per case)")
         if self.role is None and (self.work is not None or self.wait_target_days or self.elapsed_days):
