@@ -10,9 +10,7 @@ its 95% confidence interval. The app calls flowsim's public API only.
 from __future__ import annotations
 
 import math
-import os
 from collections import OrderedDict
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +20,7 @@ import yaml
 import flowsim
 from flowsim.appraisal import appraise, barnet_inputs
 from flowsim.calibrate import calibrate_text
+from flowsim.runner import shared_pool
 from flowsim.scenario.teams import parse_team_table
 from flowsim.savings import savings
 from flowsim.ui import charts
@@ -40,12 +39,6 @@ GROUPS = ["Demand", "Digital self-service", "Front door", "Community hub", "Asse
 CACHED_RUNS = 24
 
 st.set_page_config(page_title="flowsim: referral flows", layout="wide")
-
-
-@st.cache_resource
-def worker_pool() -> ProcessPoolExecutor:
-    """One pool of worker processes for the app's lifetime: no start-up cost per run."""
-    return ProcessPoolExecutor(max_workers=os.cpu_count() or 1)
 
 
 @st.cache_resource
@@ -215,7 +208,7 @@ def simulate(a: flowsim.Scenario, b: flowsim.Scenario, reps: int, seed: int) -> 
 
         for side, scenario in missing:
             cache[keys[side]] = flowsim.run(scenario, reps=reps, seed=seed, detail=True, progress=advance,
-                                            executor=worker_pool())
+                                            runner=shared_pool())
         bar.empty()
     for key in keys.values():
         cache.move_to_end(key)
