@@ -9,7 +9,6 @@ its 95% confidence interval. The app calls flowsim's public API only.
 """
 from __future__ import annotations
 
-import math
 from collections import OrderedDict
 from pathlib import Path
 
@@ -18,11 +17,12 @@ import streamlit as st
 import yaml
 
 import flowsim
-from flowsim.appraisal import appraise, barnet_inputs
 from flowsim.calibrate import calibrate_text
+from flowsim.finance import appraise, barnet_inputs, savings
+from flowsim.finance.savings import CI_HIGH, CI_LOW, MEAN
+from flowsim.format import ci, figure, financial_year, money, number, share
 from flowsim.runner import shared_pool
 from flowsim.scenario.teams import parse_team_table
-from flowsim.savings import savings
 from flowsim.ui import charts
 from flowsim.ui.controls import controls_for, overrides_from
 from flowsim.ui.tiles import headlines, package_rows, role_rows
@@ -83,7 +83,7 @@ def scenario_upload(label: str, types: list[str], key: str, build, help: str | N
     if upload is None:
         return remembered
     if upload.size > MAX_UPLOAD_BYTES:
-        st.error(f"{upload.name} is {upload.size:,} bytes; at most {MAX_UPLOAD_BYTES:,} are accepted.")
+        st.error(f"{upload.name} is {number(upload.size)} bytes; at most {number(MAX_UPLOAD_BYTES)} are accepted.")
         return remembered
     try:
         scenario = build(upload.getvalue(), upload.name)
@@ -138,7 +138,7 @@ def team_table_fte(side: str, scenario: flowsim.Scenario) -> dict[str, float]:
     if upload is None:
         return {}
     if upload.size > MAX_UPLOAD_BYTES:
-        st.error(f"{upload.name} is {upload.size:,} bytes; a team table is at most {MAX_UPLOAD_BYTES:,}.")
+        st.error(f"{upload.name} is {number(upload.size)} bytes; a team table is at most {number(MAX_UPLOAD_BYTES)}.")
         return {}
     teams, problems = parse_team_table(upload.getvalue(), upload.name)
     if problems:
@@ -147,35 +147,13 @@ def team_table_fte(side: str, scenario: flowsim.Scenario) -> dict[str, float]:
     choices = ["not modelled", *scenario.roles]
     totals: dict[str, float] = {}
     for team in teams:
-        role = st.selectbox(f"{team.name} ({team.fte:g} FTE)", choices, format_func=lambda r: r if r == choices[0]
+        role = st.selectbox(f"{team.name} ({figure(team.fte)} FTE)", choices, format_func=lambda r: r if r == choices[0]
                             else scenario.label(r), key=f"team_{side}|{scenario.name}|{team.name}")
         if role != choices[0]:
             totals[role] = totals.get(role, 0.0) + team.fte
     if totals:
-        st.caption("FTE from the table: " + ", ".join(f"{scenario.label(r)} {v:g}" for r, v in totals.items()))
+        st.caption("FTE from the table: " + ", ".join(f"{scenario.label(r)} {figure(v)}" for r, v in totals.items()))
     return {f"roles.{role}.fte": fte for role, fte in totals.items()}
-
-
-def fmt(value: float, unit: str, signed: bool = False) -> str:
-    """Short enough for a tile: 75.3k hours, £71.9m, 98.5%."""
-    if value is None or not math.isfinite(value):
-        return "–"
-    sign = "+" if signed and value > 0 else ("−" if value < 0 else "")
-    size = abs(value)
-    if unit == "share":
-        return f"{sign}{size:.1%}"
-    money = "£" if unit == "pounds" else ""
-    if size >= 1e6:
-        return f"{sign}{money}{size / 1e6:,.2f}m"
-    if size >= 1e4:
-        return f"{sign}{money}{size / 1e3:,.1f}k"
-    return f"{sign}{money}{size:,.0f}"
-
-
-def interval(stats: dict, unit: str) -> str:
-    if not math.isfinite(stats.get("ci_low", math.nan)):
-        return ""
-    return f"95% CI {fmt(stats['ci_low'], unit, True)} to {fmt(stats['ci_high'], unit, True)}"
 
 
 def preview(a: flowsim.Scenario, b: flowsim.Scenario) -> None:
@@ -185,9 +163,9 @@ def preview(a: flowsim.Scenario, b: flowsim.Scenario) -> None:
         f = flowsim.expected_flows(scenario)
         busiest = max(f.roles, key=lambda r: f.roles[r].utilisation)
         packages = sum(f.outcomes[n] for n in scenario.package_outcomes())
-        parts.append(f"**{side}** {f.stages.get('full_assessment', 0):,.0f} full assessments and "
-                     f"{packages:,.0f} new packages a year; busiest: {scenario.label(busiest)} "
-                     f"at {f.roles[busiest].utilisation:.0%}")
+        parts.append(f"**{side}** {number(f.stages.get('full_assessment', 0), decimals=0)} full assessments and "
+                     f"{number(packages, decimals=0)} new packages a year; busiest: {scenario.label(busiest)} "
+                     f"at {share(f.roles[busiest].utilisation)}")
         for warning in f.warnings:
             st.warning(f"{side}: {warning}")
     st.markdown("Expected (no simulation): " + " · ".join(parts))
@@ -224,12 +202,12 @@ def show_tiles(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.S
         for column, tile in zip(st.columns(3), tiles[row:row + 3]):
             with column.container(border=True):
                 st.markdown(f"**{tile.label}**")
-                st.markdown(f"A&nbsp;**{fmt(tile.a['mean'], tile.unit)}** &nbsp;·&nbsp; "
-                            f"B&nbsp;**{fmt(tile.b['mean'], tile.unit)}**",
-                            help=f"A: {interval(tile.a, tile.unit)}; B: {interval(tile.b, tile.unit)}")
-                st.metric("B − A", fmt(tile.diff["mean"], tile.unit, signed=True),
-                          help=interval(tile.diff, tile.unit) or "one replication: no interval")
-                st.caption(interval(tile.diff, tile.unit))
+                st.markdown(f"A&nbsp;**{tile.value_text('a')}** &nbsp;·&nbsp; "
+                            f"B&nbsp;**{tile.value_text('b')}**",
+                            help=f"A: {tile.ci_text('a') or 'no interval'}; B: {tile.ci_text('b') or 'no interval'}")
+                st.metric("B − A", tile.value_text("b_minus_a"),
+                          help=tile.ci_text("b_minus_a") or "one replication, or no difference: no interval")
+                st.caption(tile.ci_text("b_minus_a"))
 
 
 def show_charts(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.Scenario) -> None:
@@ -272,23 +250,26 @@ def show_charts(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.
         st.altair_chart(charts.packages_chart(package_rows(comparison, a, b)), width="stretch")
     with table_tab:
         table = comparison.table()
+        st.caption("Every KPI: each side's mean and 95% interval, and the paired difference B − A "
+                   "(the effect of moving from A to B).")
         st.dataframe(table, width="stretch", height=420)
         st.download_button("Download all results (CSV)", table.to_csv(index=False).encode("utf-8"),
                            file_name=f"{a.name}_vs_{b.name}.csv", mime="text/csv")
 
 
 def show_savings(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.Scenario) -> None:
-    """Total cost saved by B against A, per financial year, against B's target if it has one."""
+    """Total cost saved by B against A (a saving A − B), per financial year, against B's target if it has one."""
     saved = savings(comparison, b.finance.savings_target, b.finance.savings_target_label)
     st.session_state["last_saving"] = (f"{b.name} against {a.name}", saved.total())
     parts = []
-    for row in saved.table[saved.table["part"] == "total"].itertuples():
-        name = "whole horizon" if row.period == "horizon" else f"{row.period[:4]}/{row.period[5:]}"
-        parts.append(f"{name} **{fmt(row.mean, 'pounds', True)}** ({interval(row._asdict(), 'pounds')})")
-    line = "Saving, A − B (packages and staff): " + " · ".join(parts)
+    for row in saved.table[saved.table["part"] == "total"].to_dict("records"):
+        interval = ci(row[CI_LOW], row[CI_HIGH], "pounds", difference=True)
+        parts.append(f"{financial_year(row['period'])} **{money(row[MEAN], difference=True)}**"
+                     + (f" ({interval})" if interval else ""))
+    line = "Saving A − B (A's cost less B's, packages and staff): " + " · ".join(parts)
     if saved.target is not None:
-        line += (f". Target {fmt(saved.target, 'pounds')} ({saved.target_label}): **{saved.status}**, reached in "
-                 f"{saved.share_meeting_target:.0%} of replications")
+        line += (f". Target {money(saved.target)} ({saved.target_label}): **{saved.status}**, reached in "
+                 f"{share(saved.share_meeting_target)} of replications")
     st.markdown(line + ".")
 
 
@@ -333,9 +314,9 @@ def appraisal_page() -> None:
     """Barnet's options appraisal of delivery models (seed 000, section 6), editable."""
     st.subheader("Options appraisal: Barnet's alternative delivery models")
     inputs = barnet_inputs()
-    st.caption(f"In-scope services 2017/18 £{inputs.in_scope_value:,.0f}; wider MTFS target "
-               f"£{inputs.mtfs_target:,.0f} (the table's figure for the £13.1m); ADM savings target "
-               f"£{inputs.adm_savings_target:,.0f}. Source: seed 000_dcec78990aeaf4aa.txt, section 6, "
+    st.caption(f"In-scope services 2017/18 {money(inputs.in_scope_value, exact=True)}; wider MTFS target "
+               f"{money(inputs.mtfs_target, exact=True)} (the table's figure for the £13.1m); ADM savings target "
+               f"{money(inputs.adm_savings_target, exact=True)}. Source: seed 000_dcec78990aeaf4aa.txt, section 6, "
                "'ADM financial model'. Edit the savings or confidence to test the ranking.")
     start = pd.DataFrame([{"option": o.label, "total savings (£)": o.total_savings,
                            "confidence in the MTFS target": o.mtfs_confidence} for o in inputs.options])
@@ -354,8 +335,8 @@ def appraisal_page() -> None:
         changed = inputs
     saving = None
     remembered = st.session_state.get("last_saving")
-    if remembered and st.checkbox(f"Add the simulated saving of {remembered[0]} "
-                                  f"({fmt(remembered[1]['mean'], 'pounds', True)}) to every option"):
+    if remembered and st.checkbox(f"Add the simulated saving A − B of {remembered[0]} "
+                                  f"({money(remembered[1]['mean'], difference=True)}) to every option"):
         saving = remembered[1]
     table = appraise(changed, saving)
     shown = table.drop(columns=["option"]).rename(columns={
@@ -364,8 +345,8 @@ def appraisal_page() -> None:
         "total_benefit": "total benefit (£)", "share_of_adm_target": "share of ADM target",
         "with_operating_model_mean": "with operating model (£)", "with_operating_model_ci_low": "95% CI low (£)",
         "with_operating_model_ci_high": "95% CI high (£)"})
-    money = {c: st.column_config.NumberColumn(format="£%,.0f") for c in shown.columns if "(£)" in c}
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=money | {
+    pounds = {c: st.column_config.NumberColumn(format="£%,.0f") for c in shown.columns if "(£)" in c}
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=pounds | {
         "share of ADM target": st.column_config.NumberColumn(format="percent"),
         "confidence": st.column_config.NumberColumn(format="percent")})
     st.altair_chart(charts.appraisal_chart(table, inputs.adm_savings_target), width="stretch")
@@ -382,7 +363,7 @@ def show_localities(comparison: flowsim.Comparison, places: list[str]) -> None:
     table = comparison.table()
     mine = table[table["kpi"].str.endswith(f"__{place}")]
     shown = pd.DataFrame({"KPI": [kpi_label(k) for k in mine["kpi"]], "A": mine["a_mean"], "B": mine["b_mean"],
-                          "B − A": -mine["diff_mean"]})
+                          "B − A": mine["b_minus_a_mean"]})
     st.dataframe(shown, hide_index=True, width="stretch")
 
 

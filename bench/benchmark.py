@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from flowsim import expected_flows, load_scenario, vary  # noqa: E402
 from flowsim.engine import run  # noqa: E402
-from flowsim.engine.model import simulate  # noqa: E402
-from flowsim.engine.results import run_kpis  # noqa: E402
+from flowsim.engine.replication import simulate  # noqa: E402
+from flowsim.engine.results import Kpi, run_kpis  # noqa: E402
 from flowsim.engine.replications import kpi_batch  # noqa: E402
 from flowsim.engine.streams import replication_seeds  # noqa: E402
 from flowsim.runner import open_runner  # noqa: E402
@@ -64,7 +64,7 @@ def one_replication(scenario, seed=0) -> dict:
 
 
 def stage_visits(kpis: dict) -> float:
-    return sum(v for k, v in kpis.items() if k.startswith("arrivals."))
+    return sum(v for k, v in kpis.items() if k.measure == "arrivals")
 
 
 def network_scenario():
@@ -196,7 +196,7 @@ def main() -> None:
     ciw_time, records = timed(lambda: run_ciw(ciw_net, 1), repeats)
     ciw_wait = statistics.mean(r.waiting_time for r in records if r.node == 2)
     say(f"| open network ({NETWORK['arrivals_per_day']:.0f} arrivals a day, 3 stages, a year), flowsim | "
-        f"{flowsim_time:.3f} s (mean wait at stage 2: {kpis['wait_mean_days.stage_2'] * 1440:.1f} min) |")
+        f"{flowsim_time:.3f} s (mean wait at stage 2: {kpis[Kpi('wait_mean_days', 'stage_2')] * 1440:.1f} min) |")
     say(f"| same network, Ciw {__import__('ciw').__version__} | {ciw_time:.3f} s "
         f"(mean wait at stage 2: {ciw_wait * 1440:.1f} min) |")
     say(f"| flowsim speed against Ciw | {ciw_time / flowsim_time:.1f}× faster |")

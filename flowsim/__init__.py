@@ -10,8 +10,6 @@ The public API, used by the CLI, the app and analysts' scripts::
     paired = flowsim.compare(current, new, reps=30)   # common random numbers
     table = flowsim.sweep(scenario, {"roles.social_worker.fte": [15, 19, 23]}, reps=30)
 """
-__version__ = "0.1.0"  # before the imports: modules below read it
-
 from flowsim.analytic import ExpectedFlows, expected_flows
 from flowsim.engine import Comparison, Results, compare, run
 from flowsim.errors import FlowsimError, InputError, Problem
@@ -26,9 +24,11 @@ from flowsim.scenario import (
     scenario_hash,
     vary,
 )
+from flowsim.version import __version__
 
 
 __all__ = [
+    "__version__",
     "MAX_SCENARIO_BYTES",
     "Comparison",
     "ExpectedFlows",

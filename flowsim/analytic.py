@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from flowsim.calendar import expected_contacts_per_day
-from flowsim.graph import REVIEW_SOURCE, WAITING_SOURCE, flow_graph, routing_sources
+from flowsim.scenario.network import REVIEW_SOURCE, WAITING_SOURCE
 from flowsim.scenario.schema import Outcome, Scenario
+from flowsim.units import DAYS_PER_WEEK
 
-DAYS_PER_WEEK = 7.0
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def entries_over_horizon(scenario: Scenario, source: str) -> dict[str, float]:
 
 def absorb(scenario: Scenario, source: str, entries: dict[str, float]) -> tuple[dict, dict, dict]:
     """Visits per stage, arrivals per outcome and flow per edge for these entries."""
-    graph = flow_graph(scenario, source)
+    graph = scenario.network.graph(source)
     stages, outcomes = list(scenario.stages), list(scenario.outcomes)
     index = {name: i for i, name in enumerate(stages)}
     q = np.zeros((len(stages), len(stages)))
@@ -148,7 +148,7 @@ def expected_flows(scenario: Scenario) -> ExpectedFlows:
         for edge, n in flow.items():
             edges[edge] = edges.get(edge, 0.0) + n
 
-    for source in routing_sources(scenario):
+    for source in scenario.network.sources:
         if source != REVIEW_SOURCE:
             add(source, entries_over_horizon(scenario, source))
     review_stage = scenario.caseload.review_stage

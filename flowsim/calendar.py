@@ -10,12 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from flowsim.scenario.schema import Scenario, WorkingPattern
+from flowsim.units import DAYS_PER_YEAR
 from flowsim.vocabulary import MONTHS, WEEKDAYS
 
-DAYS_PER_YEAR = 365.0
+if TYPE_CHECKING:  # the scenario's loader checks calendars with this module
+    from flowsim.scenario.schema import Scenario, WorkingPattern
+
 _DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -68,10 +72,36 @@ def working_days(scenario: Scenario, calendar: str, days: int | None = None) -> 
     return np.array([is_working_day(pattern, d, holidays) for d in day_dates(scenario, days)])
 
 
-def working_days_per_year(scenario: Scenario, calendar: str) -> float:
-    """Average working days in a year of the scenario's calendar (over the simulated span)."""
-    days = max(simulated_days(scenario), 365)
-    return working_days(scenario, calendar, days).sum() * DAYS_PER_YEAR / days
+def working_days_per_year(scenario: Scenario, calendar: str) -> int:
+    """Working days in the year from the start date: a practitioner's year, whatever the run's length."""
+    return int(working_days(scenario, calendar, int(DAYS_PER_YEAR)).sum())
+
+
+def hours_per_working_day(scenario: Scenario, role_name: str) -> float:
+    """Productive hours an FTE of the role works on each working day (0 if its calendar has none)."""
+    role = scenario.roles[role_name]
+    per_year = working_days_per_year(scenario, role.calendar)
+    return role.productive_hours_per_fte / per_year if per_year else 0.0
+
+
+def calendar_problems(scenario: Scenario) -> list[tuple[str, str]]:
+    """Roles given work whose calendar cannot hold their productive hours: (field path, message)."""
+    problems = []
+    working = {stage.role for stage in scenario.stages.values() if stage.role is not None}
+    for name in sorted(working):
+        role = scenario.roles[name]
+        if role.fte <= 0 or role.calendar not in scenario.time.calendars:
+            continue
+        pattern = scenario.time.calendars[role.calendar]
+        if working_days_per_year(scenario, role.calendar) == 0:
+            problems.append((f"roles.{name}.calendar",
+                             f"calendar '{role.calendar}' has no working days, so this role can do no work"))
+        elif hours_per_working_day(scenario, name) > pattern.hours_per_day * (1 + 1e-6):
+            problems.append((f"roles.{name}.productive_hours_per_fte",
+                             f"{role.productive_hours_per_fte:,.0f} hours a year need "
+                             f"{hours_per_working_day(scenario, name):.2f} hours a working day, "
+                             f"more than calendar '{role.calendar}' has ({pattern.hours_per_day:.2f})"))
+    return problems
 
 
 def financial_years(scenario: Scenario) -> list[tuple[str, int, int]]:

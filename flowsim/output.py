@@ -16,11 +16,11 @@ from typing import Callable
 
 import pandas as pd
 
-from flowsim import __version__
 from flowsim.engine.replications import Results
 from flowsim.errors import FlowsimError
 from flowsim.scenario.load import scenario_hash
 from flowsim.scenario.schema import Scenario
+from flowsim.version import __version__
 
 
 def write_atomic(path: Path, write: Callable[[str], None]) -> None:

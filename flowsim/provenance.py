@@ -67,7 +67,7 @@ def _override_above(provenance: dict, path: str) -> str | None:
 def number_sources(scenario: Scenario) -> list[NumberSource]:
     """Every number the scenario uses, with where it came from, in file order."""
     provenance = scenario.provenance
-    document = scenario._document
+    document = scenario.source.document
     rows = []
     for path, value in _leaves(scenario.model_dump(mode="python")):
         if isinstance(value, bool) or not isinstance(value, (int, float)):

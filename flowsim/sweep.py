@@ -22,13 +22,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from flowsim import __version__
 from flowsim.engine.replications import MAX_REPS, kpi_batch, mean_ci
 from flowsim.errors import FlowsimError, InputError, Problem
 from flowsim.runner import open_runner
 from flowsim.output import prepare_folder, write_frame, write_text_atomic
 from flowsim.scenario.load import scenario_document, scenario_hash, vary
 from flowsim.scenario.schema import Scenario
+from flowsim.version import __version__
 
 SUMMARY_COLUMNS = ["mean", "ci_low", "ci_high", "sd", "n"]
 
@@ -45,22 +45,22 @@ def parse_vary(spec: str) -> tuple[str, list]:
     path, sep, raw = spec.partition("=")
     path, raw = path.strip(), raw.strip()
     if not sep or not path or not raw:
-        raise FlowsimError(f"--vary {spec!r}: must look like path=v1,v2 or path=start:stop:steps")
+        raise FlowsimError(f"{spec!r}: must look like path=v1,v2 or path=start:stop:steps")
     if ":" in raw and "," not in raw:
         parts = raw.split(":")
         try:
             start, stop, steps = float(parts[0]), float(parts[1]), int(parts[2])
         except (ValueError, IndexError):
-            raise FlowsimError(f"--vary {spec!r}: start:stop:steps needs two numbers and a whole number") from None
+            raise FlowsimError(f"{spec!r}: start:stop:steps needs two numbers and a whole number") from None
         if len(parts) != 3 or steps < 2:
-            raise FlowsimError(f"--vary {spec!r}: start:stop:steps needs steps of 2 or more")
+            raise FlowsimError(f"{spec!r}: start:stop:steps needs steps of 2 or more")
         return path, [float(v) for v in np.linspace(start, stop, steps)]
     try:
         values = [yaml.safe_load(v) for v in raw.split(",")]
     except yaml.YAMLError:
-        raise FlowsimError(f"--vary {spec!r}: a value cannot be read") from None
+        raise FlowsimError(f"{spec!r}: a value cannot be read") from None
     if len(set(map(repr, values))) != len(values):
-        raise FlowsimError(f"--vary {spec!r}: a value is listed twice")
+        raise FlowsimError(f"{spec!r}: a value is listed twice")
     return path, values
 
 
@@ -76,7 +76,7 @@ def plan(bases: Sequence[Scenario], axes: Mapping[str, Sequence]) -> list[Point]
     paths, value_lists = list(axes), [list(v) for v in axes.values()]
     for path, values in zip(paths, value_lists):
         if not values:
-            raise FlowsimError(f"--vary {path}: no values")
+            raise FlowsimError(f"{path}: no values to vary")
     points, problems = [], []
     for base in bases:
         for combination in itertools.product(*value_lists):
@@ -209,7 +209,7 @@ def _prepare_sweep_folder(folder: Path, definition: dict, resume: bool) -> None:
     stored = folder / "sweep.json"
     if stored.exists():
         if not resume:
-            raise FlowsimError(f"{folder} already holds a sweep: add --resume to finish it, or choose another folder")
+            raise FlowsimError(f"{folder} already holds a sweep: resume it to finish it, or choose another folder")
         try:
             recorded = json.loads(stored.read_text(encoding="utf-8"))
         except (OSError, ValueError):

@@ -101,6 +101,7 @@ MEASURE_LABELS = {
     "new_packages": "New packages",
     "active_packages_at_end": "Active packages at the end",
     "package_cost": "Package cost (£)",
+    "package_cost_weekly": "Package cost a week (£)",
     "staff_cost": "Staff cost (£)",
     "total_cost": "Package and staff cost (£)",
 }
@@ -115,6 +116,11 @@ def kpi_label(kpi: str, name_label=label) -> str:
     head = MEASURE_LABELS.get(measure, measure)
     if not thing:
         return head
+    if "@" in thing:  # for people from one referral source
+        subject, _, source = thing.partition("@")
+        return f"{kpi_label(f'{measure}.{subject}', name_label)}, from {name_label(source)}"
+    if measure == "package_cost_weekly":
+        return "Package cost a week at the end (£)"
     if measure == "flow":
         a, _, b = thing.partition("->")
         return f"{head}: {name_label(a)} → {name_label(b)}"
@@ -122,6 +128,6 @@ def kpi_label(kpi: str, name_label=label) -> str:
         what = head.removesuffix(" (£)")
         if len(thing) == 7 and thing[:4].isdigit() and thing[4] == "_":  # a financial year, 2017_18
             return f"{what} in {thing[:4]}/{thing[5:]} (£)"
-        return {"horizon": f"{what} over the horizon (£)", "weekly_at_end": f"{what} a week at the end (£)",
-                "new_packages_horizon": "Cost of new packages over the horizon (£)"}.get(thing, f"{head}: {thing}")
+        return {"horizon": f"{what} over the horizon (£)",
+                "new_packages.horizon": "Cost of new packages over the horizon (£)"}.get(thing, f"{head}: {thing}")
     return f"{head}: {'All' if thing == 'total' else name_label(thing)}"

@@ -5,7 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from flowsim import FlowsimError
-from flowsim.appraisal import OPTIONS, appraise, barnet_inputs
+from flowsim.finance.appraisal import OPTIONS, appraise, barnet_inputs
 from flowsim.cli import main
 from flowsim.figures import lookup
 
@@ -58,5 +58,5 @@ def test_cli_appraisal_json_and_scenario_pair():
                                        "scenarios/barnet_new_model.yaml", "--reps", "2", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["operating_model_saving"]["mean"] > 0
+    assert data["operating_model_saving_a_minus_b"]["mean"] > 0
     assert CliRunner().invoke(main, ["appraisal", "--confidence", "reformed_in_house=x"]).exit_code == 2

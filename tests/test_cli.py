@@ -116,10 +116,10 @@ def test_compare_prints_the_paired_difference():
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     contacts = data["kpis"]["contacts"]
-    assert contacts["diff_mean"] == 0
-    assert set(contacts) >= {"a_mean", "b_mean", "diff_mean", "diff_ci_low", "diff_ci_high"}
+    assert contacts["b_minus_a_mean"] == 0
+    assert set(contacts) >= {"a_mean", "b_mean", "b_minus_a_mean", "b_minus_a_ci_low", "b_minus_a_ci_high"}
     shown = run("compare", "scenarios/barnet_current.yaml", NEW, "--reps", "2", "--days", "30")
-    assert "A − B [95% CI]" in shown.output
+    assert "B − A ±95% CI" in shown.output
 
 
 def test_an_output_folder_that_does_not_exist_is_a_clear_error():

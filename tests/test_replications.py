@@ -64,14 +64,14 @@ def test_paired_comparison_is_tighter_than_independent_runs():
     new = load_scenario(NEW, ["time.horizon_days=120"])
     paired = compare(current, new, reps=8, seed=5).table().set_index("kpi")
     kpi = "package_cost.horizon"
-    assert paired.loc["contacts", "diff_mean"] == 0  # same people arrive in both
+    assert paired.loc["contacts", "b_minus_a_mean"] == 0  # same people arrive in both
     independent_a = run(current, reps=8, seed=5, detail=False).kpi_table()[kpi]
     independent_b = run(new, reps=8, seed=6, detail=False).kpi_table()[kpi]
     independent = mean_ci((independent_a - independent_b).to_numpy())
-    paired_width = paired.loc[kpi, "diff_ci_high"] - paired.loc[kpi, "diff_ci_low"]
+    paired_width = paired.loc[kpi, "b_minus_a_ci_high"] - paired.loc[kpi, "b_minus_a_ci_low"]
     assert paired_width < 0.5 * (independent["ci_high"] - independent["ci_low"])
 
 
 def test_a_scenario_against_itself_differs_by_nothing(short_new):
     table = compare(short_new, short_new, reps=3, seed=1).table()
-    assert (table["diff_mean"].dropna() == 0).all()
+    assert (table["b_minus_a_mean"].dropna() == 0).all()

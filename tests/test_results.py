@@ -3,7 +3,7 @@ import pytest
 
 from flowsim import load_scenario, run
 from flowsim.calendar import financial_years
-from flowsim.engine.model import Records
+from flowsim.engine.records import Records
 from flowsim.engine.results import package_costs
 from flowsim.scenario.load import scenario_from_document
 
@@ -49,3 +49,18 @@ def test_costs_add_up_per_year_and_per_package():
     assert total.to_numpy() == pytest.approx(table["total_cost.2017_18"].to_numpy())
     assert table["staff_cost.horizon"].iloc[0] == pytest.approx(
         sum(r.cost_per_year for r in scenario.roles.values()) * 300 / 365)
+
+
+def test_kpi_table_is_tidy_and_waits_are_given_by_referral_source(tiny):
+    """Hospital referrals (priority 1) jump the assessment queue: their own waits show it."""
+    document = tiny(**{"roles.social_worker.fte": 1.2, "stages.assessment.priority_by_source": {"secondary_health": 1}})
+    result = run(scenario_from_document(document, "t.yaml"), reps=2, seed=4, detail=False)
+    kpis = result.kpis
+    assert list(kpis.columns) == ["scenario", "run", "measure", "subject", "source", "period", "kpi", "value"]
+    waits = kpis[(kpis["measure"] == "wait_mean_days") & (kpis["subject"] == "assessment")].set_index(["run", "source"])
+    assert set(waits.index.get_level_values("source")) == {"", "community", "secondary_health"}
+    for run_index in (0, 1):
+        assert waits.loc[(run_index, "secondary_health"), "value"] < waits.loc[(run_index, "community"), "value"]
+    assert kpis.loc[kpis["kpi"] == "wait_mean_days.assessment@community", "source"].eq("community").all()
+    yearly = kpis[(kpis["measure"] == "total_cost") & (kpis["period"] != "horizon")]
+    assert list(yearly["kpi"].unique()) == ["total_cost.2024_25"]

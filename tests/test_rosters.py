@@ -42,15 +42,24 @@ def test_work_pauses_overnight_and_resumes_next_working_day(tiny):
     assert math.isinf(finish_time(roster, 0, 11.5, 10 * length, np.zeros(14)))
 
 
-def test_more_hours_than_the_calendar_allows_is_an_input_error(tiny):
-    scenario = office(tiny, productive_hours_per_fte=5000)
+def test_more_hours_than_the_calendar_allows_is_refused_at_load(tiny):
     with pytest.raises(InputError, match="more than calendar 'office' has"):
-        build_roster(scenario, "adviser", 30)
+        office(tiny, productive_hours_per_fte=5000)
 
 
-def test_calendar_without_working_days_is_an_input_error(tiny):
+def test_calendar_without_working_days_is_refused_at_load(tiny):
     document = tiny()
     document["time"]["calendars"] = {"office": {"days": []}}
-    scenario = scenario_from_document(document, "t.yaml")
-    with pytest.raises(InputError, match="has no working days"):
-        build_roster(scenario, "adviser", 30)
+    with pytest.raises(InputError, match="roles.adviser.calendar: calendar 'office' has no working days"):
+        scenario_from_document(document, "t.yaml")
+
+
+def test_daily_hours_do_not_depend_on_the_run_length(tiny):
+    """An exact 09:00-17:00 day at 2,088 hours a year is 8 hours a day for a run of any length."""
+    document = tiny()
+    document["time"]["calendars"] = {"office": {"start": "09:00", "end": "17:00"}}
+    document["time"]["start_date"] = "2025-04-01"  # 261 weekdays to 31 March 2026, no bank holidays listed
+    document["roles"]["adviser"].update(productive_hours_per_fte=261 * 8)
+    for days in (30, 365, 1000):
+        scenario = scenario_from_document(document | {"time": document["time"] | {"horizon_days": days}}, "t.yaml")
+        assert build_roster(scenario, "adviser", days).lengths[0] * 24 == pytest.approx(8.0)

@@ -19,7 +19,7 @@ def test_headlines_are_per_year_and_paired(pair):
     packages = tiles["new_packages"]
     per_year_a = comparison.a.kpi_table()["new_packages.total"].mean() * 5  # 73 days is a fifth of a year
     assert packages.a["mean"] == pytest.approx(per_year_a)
-    assert packages.diff["mean"] == pytest.approx(packages.b["mean"] - packages.a["mean"])
+    assert packages.b_minus_a["mean"] == pytest.approx(packages.b["mean"] - packages.a["mean"])
     assert tiles["staff_cost"].a["mean"] == pytest.approx(sum(r.cost_per_year for r in a.roles.values()))
 
 

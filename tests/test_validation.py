@@ -97,8 +97,10 @@ def run_proportions(events, stage, source_filter=None):
 
 
 def assert_within_ci(values, expected):
+    """Within the 99.9% interval: each test checks several figures, and a 95% interval
+    would fail a correct model one time in twenty per figure."""
     values = np.asarray(values)
-    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values))
+    half = stats.t.ppf(0.9995, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values))
     assert abs(values.mean() - expected) <= half, (values.mean(), expected, half)
 
 

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from flowsim.engine.model import simulate
-from flowsim.engine.results import events_frame, packages_frame, run_kpis, timeseries_frame
+from flowsim.engine.replication import simulate
+from flowsim.engine.results import KPI_COLUMNS, events_frame, kpi_rows, packages_frame, run_kpis, timeseries_frame
 from flowsim.engine.streams import replication_seeds
 from flowsim.errors import FlowsimError
 from flowsim.runner import Runner, default_workers, open_runner, run_all
@@ -36,7 +36,7 @@ class Results:
     scenario: str
     seed: int
     reps: int
-    kpis: pd.DataFrame  # scenario, run, kpi, value
+    kpis: pd.DataFrame  # scenario, run, measure, subject, source, period, kpi (the dotted label), value
     events: pd.DataFrame | None
     timeseries: pd.DataFrame | None
     packages: pd.DataFrame | None = None
@@ -84,7 +84,8 @@ def _one(args) -> tuple[int, dict, tuple | None]:
 def kpi_batch(scenario: Scenario, seed: int, reps: int, indices: list[int]) -> dict[int, dict]:
     """KPIs of some of the replications of a run of ``reps`` (a unit of work for a sweep)."""
     seeds = replication_seeds(seed, reps)
-    return {i: run_kpis(scenario, simulate(scenario, seeds[i], keep_events=False)) for i in indices}
+    return {i: {kpi.name: value for kpi, value in run_kpis(scenario, simulate(scenario, seeds[i], keep_events=False)).items()}
+            for i in indices}
 
 
 def _jobs(scenario: Scenario, reps: int, seed: int, detail: bool, follow_through_days: int) -> list:
@@ -105,10 +106,8 @@ def _execute(jobs: list, processes: int | None, runner: Runner | None, progress:
 
 
 def _results(scenario: Scenario, seed: int, reps: int, detail: bool, done: list) -> Results:
-    kpis = pd.DataFrame(
-        [(scenario.name, i, name, value) for i, table, _ in done for name, value in table.items()],
-        columns=["scenario", "run", "kpi", "value"],
-    )
+    kpis = pd.DataFrame([row for i, table, _ in done for row in kpi_rows(scenario, i, table)],
+                        columns=["scenario", "run", *KPI_COLUMNS, "kpi", "value"])
     if not detail:
         return Results(scenario.name, seed, reps, kpis, None, None, None)
     events, series, packages = (pd.concat(frames, ignore_index=True) for frames in zip(*(d for _, _, d in done)))
@@ -122,7 +121,7 @@ def run(scenario: Scenario, reps: int = 1, seed: int = 0, processes: int | None 
 
     ``detail=False`` keeps only the KPIs (no event log or daily series), for
     large sweeps where memory matters. ``follow_through_days`` follows the
-    horizon's contacts to their outcomes (see ``flowsim.engine.model.simulate``).
+    horizon's contacts to their outcomes (see ``flowsim.engine.replication.simulate``).
     A ``runner`` from ``flowsim.runner`` (e.g. the long-lived ``shared_pool()``, or a
     Dask cluster) is used instead of starting ``processes`` local processes.
     """
@@ -132,24 +131,30 @@ def run(scenario: Scenario, reps: int = 1, seed: int = 0, processes: int | None 
 
 @dataclass(frozen=True)
 class Comparison:
-    """Two scenarios on common random numbers: each side's summary and the paired difference a − b."""
+    """Two scenarios on common random numbers: each side's summary and the paired difference B − A.
+
+    A difference is always B − A, "the effect of moving from A to B": positive
+    when B has more (people, hours, cost, share within target) than A.
+    """
 
     a: Results
     b: Results
 
     def table(self) -> pd.DataFrame:
+        """Per KPI: each side's mean and 95% interval, and the paired difference B − A with its interval."""
         ta, tb = self.a.kpi_table(), self.b.kpi_table()
         names = list(dict.fromkeys(list(ta.columns) + list(tb.columns)))
         rows = []
         for name in names:
             va = ta[name].to_numpy() if name in ta else np.full(len(ta), np.nan)
             vb = tb[name].to_numpy() if name in tb else np.full(len(tb), np.nan)
-            side_a, side_b, diff = mean_ci(va), mean_ci(vb), mean_ci(va - vb)
+            side_a, side_b, diff = mean_ci(va), mean_ci(vb), mean_ci(vb - va)
             rows.append({
                 "kpi": name,
                 "a_mean": side_a["mean"], "a_ci_low": side_a["ci_low"], "a_ci_high": side_a["ci_high"],
                 "b_mean": side_b["mean"], "b_ci_low": side_b["ci_low"], "b_ci_high": side_b["ci_high"],
-                "diff_mean": diff["mean"], "diff_ci_low": diff["ci_low"], "diff_ci_high": diff["ci_high"],
+                "b_minus_a_mean": diff["mean"], "b_minus_a_ci_low": diff["ci_low"],
+                "b_minus_a_ci_high": diff["ci_high"],
             })
         return pd.DataFrame(rows)
 

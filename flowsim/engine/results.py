@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from flowsim.calendar import financial_years
-from flowsim.engine.model import DAYS_PER_WEEK, Records
-from flowsim.graph import all_edges
+from flowsim.engine.records import Records
+from flowsim.units import DAYS_PER_WEEK
 from flowsim.scenario.localities import locality_of
 from flowsim.scenario.schema import Scenario
 
@@ -70,75 +71,123 @@ def packages_frame(scenario: Scenario, rec: Records, run: int) -> pd.DataFrame:
     return frame
 
 
+HORIZON = "horizon"  # the period of a KPI over the whole horizon (after any warm-up)
+COST_MEASURES = ("package_cost", "staff_cost", "total_cost")  # always named with their period
+KPI_COLUMNS = ["measure", "subject", "source", "period"]
+
+
+class Kpi(NamedTuple):
+    """What a KPI measures, of what, for people from which referral source, over which period.
+
+    ``subject`` is a stage, role, outcome, package type or edge (``a->b``), or
+    "" for the whole service; ``source`` is "" for everyone; ``period`` is the
+    horizon, a financial year (``2017_18``) or ``end`` (a snapshot at the end).
+    """
+
+    measure: str
+    subject: str = ""
+    source: str = ""
+    period: str = HORIZON
+
+    @property
+    def name(self) -> str:
+        """The dotted label used in files and for display: ``wait_p90_days.full_assessment``."""
+        name = self.measure + (f".{self.subject}" if self.subject else "") + (f"@{self.source}" if self.source else "")
+        if self.period != HORIZON or self.measure in COST_MEASURES:
+            name += f".{self.period}"
+        return name
+
+
 ADDITIVE = ("arrivals", "waiting_at_end", "waiting_mean", "hours_demanded", "hours_delivered", "hours_available")
 
 
-def locality_totals(k: dict[str, float]) -> dict[str, float]:
-    """All localities together: ``arrivals.community_hub`` = the sum of ``arrivals.community_hub__<locality>``."""
-    totals: dict[str, float] = {}
-    for name, value in k.items():
-        measure, _, thing = name.partition(".")
-        base, place = locality_of(thing)
-        if place is not None and measure in ADDITIVE:
-            totals[f"{measure}.{base}"] = totals.get(f"{measure}.{base}", 0.0) + value
-    for name in [n for n in totals if n.startswith("hours_available.")]:
-        role = name.partition(".")[2]
-        available = totals[name]
-        totals[f"utilisation.{role}"] = totals[f"hours_delivered.{role}"] / available if available else math.nan
+def locality_totals(kpis: dict[Kpi, float]) -> dict[Kpi, float]:
+    """All localities together: arrivals at ``community_hub`` = the sum over ``community_hub__<locality>``."""
+    totals: dict[Kpi, float] = {}
+    for kpi, value in kpis.items():
+        base, place = locality_of(kpi.subject)
+        if place is not None and kpi.measure in ADDITIVE and not kpi.source:
+            total = kpi._replace(subject=base)
+            totals[total] = totals.get(total, 0.0) + value
+    for kpi in [k for k in totals if k.measure == "hours_available"]:
+        available = totals[kpi]
+        delivered = totals[kpi._replace(measure="hours_delivered")]
+        totals[kpi._replace(measure="utilisation")] = delivered / available if available else math.nan
     return totals
 
 
-def _percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(values, q)) if values else math.nan
+def _percentile(values, q: float) -> float:
+    return float(np.percentile(values, q)) if len(values) else math.nan
 
 
-def run_kpis(scenario: Scenario, rec: Records) -> dict[str, float]:
-    """Every KPI of one replication, by name."""
+def _wait_kpis(k: dict[Kpi, float], scenario: Scenario, rec: Records, stage: str) -> None:
+    waits = rec.waits[stage]
+    k[Kpi("wait_mean_days", stage)] = float(np.mean(waits)) if waits else math.nan
+    k[Kpi("wait_median_days", stage)] = _percentile(waits, 50)
+    k[Kpi("wait_p90_days", stage)] = _percentile(waits, 90)
+    target = scenario.stages[stage].wait_target_days
+    k[Kpi("within_target", stage)] = float(np.mean(np.asarray(waits) <= target)) if (waits and target) else math.nan
+    if scenario.stages[stage].role is None:
+        return  # nobody waits at a stage without practitioners
+    sources = scenario.network.stage_sources[stage]
+    if len(sources) < 2:
+        return  # the same as the stage's own waits
+    by_source = dict(list(pd.Series(waits, dtype=float).groupby(pd.Series(rec.wait_sources[stage], dtype=object))))
+    for source in sources:
+        values = by_source[source].to_numpy() if source in by_source else np.empty(0)
+        k[Kpi("wait_mean_days", stage, source)] = float(values.mean()) if len(values) else math.nan
+        k[Kpi("wait_p90_days", stage, source)] = _percentile(values, 90)
+
+
+def run_kpis(scenario: Scenario, rec: Records) -> dict[Kpi, float]:
+    """Every KPI of one replication."""
     window = slice(rec.warm_up, rec.days)
     horizon = rec.days - rec.warm_up
-    k: dict[str, float] = {"contacts": float(rec.contacts)}
+    k: dict[Kpi, float] = {Kpi("contacts"): float(rec.contacts)}
     for stage, n in rec.arrivals.items():
-        k[f"arrivals.{stage}"] = float(n)
+        k[Kpi("arrivals", stage)] = float(n)
     for outcome, n in rec.outcomes.items():
-        k[f"outcomes.{outcome}"] = float(n)
-    for a, b in all_edges(scenario):
-        k[f"flow.{a}->{b}"] = float(rec.edges.get((a, b), 0))
-    for stage, waits in rec.waits.items():
-        k[f"wait_mean_days.{stage}"] = float(np.mean(waits)) if waits else math.nan
-        k[f"wait_median_days.{stage}"] = _percentile(waits, 50)
-        k[f"wait_p90_days.{stage}"] = _percentile(waits, 90)
-        target = scenario.stages[stage].wait_target_days
-        within = float(np.mean(np.asarray(waits) <= target)) if (waits and target) else math.nan
-        k[f"within_target.{stage}"] = within
-        k[f"waiting_at_end.{stage}"] = float(rec.waiting_at_end[stage])
-        k[f"waiting_mean.{stage}"] = rec.waiting_area[stage] / horizon
+        k[Kpi("outcomes", outcome)] = float(n)
+    for a, b in scenario.network.edges:
+        k[Kpi("flow", f"{a}->{b}")] = float(rec.edges.get((a, b), 0))
+    for stage in rec.waits:
+        _wait_kpis(k, scenario, rec, stage)
+        k[Kpi("waiting_at_end", stage)] = float(rec.waiting_at_end[stage])
+        k[Kpi("waiting_mean", stage)] = rec.waiting_area[stage] / horizon
     for role in scenario.roles:
         available = float(rec.available_hours[role][window].sum()) if role in rec.available_hours else 0.0
         delivered = float(rec.busy_hours[role][window].sum()) if role in rec.busy_hours else 0.0
-        k[f"hours_demanded.{role}"] = rec.work_demanded[role] / 60.0
-        k[f"hours_delivered.{role}"] = delivered
-        k[f"hours_available.{role}"] = available
-        k[f"utilisation.{role}"] = delivered / available if available else math.nan
+        k[Kpi("hours_demanded", role)] = rec.work_demanded[role] / 60.0
+        k[Kpi("hours_delivered", role)] = delivered
+        k[Kpi("hours_available", role)] = available
+        k[Kpi("utilisation", role)] = delivered / available if available else math.nan
     packages = pd.DataFrame(rec.packages)
     new = packages[packages["new"] & (packages["start"] >= rec.warm_up)] if len(packages) else packages
     for name in scenario.package_outcomes():
-        k[f"new_packages.{name}"] = float((new["type"] == name).sum()) if len(new) else 0.0
-    k["new_packages.total"] = float(len(new))
+        k[Kpi("new_packages", name)] = float((new["type"] == name).sum()) if len(new) else 0.0
+    k[Kpi("new_packages", "total")] = float(len(new))
     active = packages[(packages["start"] <= rec.days) & (packages["end"] > rec.days)] if len(packages) else packages
-    k["active_packages_at_end.total"] = float(len(active))
-    for name, value in package_costs(rec, rec.warm_up, rec.days).items():
-        k[f"package_cost.{name}"] = value
+    k[Kpi("active_packages_at_end", "total")] = float(len(active))
+    costs = package_costs(rec, rec.warm_up, rec.days)
+    k[Kpi("package_cost")] = costs["horizon"]
+    k[Kpi("package_cost_weekly", period="end")] = costs["weekly_at_end"]
+    k[Kpi("package_cost", "new_packages")] = costs["new_packages_horizon"]
     staff_per_day = sum(role.cost_per_year for role in scenario.roles.values()) / 365.0
     if scenario.locality_names:
         k |= locality_totals(k)
-    k["staff_cost.horizon"] = staff_per_day * horizon
-    k["total_cost.horizon"] = k["package_cost.horizon"] + k["staff_cost.horizon"]
+    k[Kpi("staff_cost")] = staff_per_day * horizon
+    k[Kpi("total_cost")] = k[Kpi("package_cost")] + k[Kpi("staff_cost")]
     for label, start, end in financial_years(scenario):
         package = package_costs(rec, start, end)["horizon"]
-        k[f"package_cost.{label}"] = package
-        k[f"staff_cost.{label}"] = staff_per_day * (end - start)
-        k[f"total_cost.{label}"] = package + staff_per_day * (end - start)
+        k[Kpi("package_cost", period=label)] = package
+        k[Kpi("staff_cost", period=label)] = staff_per_day * (end - start)
+        k[Kpi("total_cost", period=label)] = package + staff_per_day * (end - start)
     return k
+
+
+def kpi_rows(scenario: Scenario, run: int, kpis: dict[Kpi, float]) -> list[tuple]:
+    """Rows of the tidy KPI table: scenario, run, measure, subject, source, period, kpi (label), value."""
+    return [(scenario.name, run, *kpi, kpi.name, value) for kpi, value in kpis.items()]
 
 
 def events_frame(scenario: Scenario, rec: Records, run: int) -> pd.DataFrame:

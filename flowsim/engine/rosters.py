@@ -19,11 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from flowsim.calendar import DAYS_PER_YEAR, working_days
-from flowsim.errors import InputError
+from flowsim.calendar import hours_per_working_day, working_days
 from flowsim.scenario.schema import Scenario
+from flowsim.units import HOURS_PER_DAY
 
-HOURS_PER_DAY = 24.0
 EPSILON = 1e-9
 
 
@@ -48,28 +47,17 @@ class Roster:
 
 
 def build_roster(scenario: Scenario, role_name: str, days: int) -> Roster:
-    """The roster of a role over ``days`` simulated days; InputError if it cannot work."""
+    """The roster of a role over ``days`` simulated days (the scenario was checked at load)."""
     role = scenario.roles[role_name]
     pattern = scenario.time.calendars[role.calendar]
-    worked = working_days(scenario, role.calendar, max(days, 365))
-    per_year = worked.sum() * DAYS_PER_YEAR / len(worked)
-    where = f"roles.{role_name}"
-    if per_year == 0:
-        raise InputError.single(scenario.origin, f"{where}.calendar",
-                                f"calendar '{role.calendar}' has no working days, so this role can do no work")
-    hours_per_fte_day = role.productive_hours_per_fte / per_year
-    if hours_per_fte_day > pattern.hours_per_day * (1 + 1e-6):
-        raise InputError.single(
-            scenario.origin, f"{where}.productive_hours_per_fte",
-            f"{role.productive_hours_per_fte:,.0f} hours a year need {hours_per_fte_day:.2f} hours a working day, "
-            f"more than calendar '{role.calendar}' has ({pattern.hours_per_day:.2f})")
-    hours_per_fte_day = min(hours_per_fte_day, pattern.hours_per_day)
+    worked = working_days(scenario, role.calendar, days)
+    hours_per_fte_day = min(hours_per_working_day(scenario, role_name), pattern.hours_per_day)
     full, part = int(math.floor(role.fte + EPSILON)), role.fte - math.floor(role.fte + EPSILON)
     lengths = [hours_per_fte_day / HOURS_PER_DAY] * full
     if part > 1e-6:
         lengths.append(part * hours_per_fte_day / HOURS_PER_DAY)
     offset = (pattern.start.hour + pattern.start.minute / 60) / HOURS_PER_DAY
-    starts = [d + offset for d in np.flatnonzero(worked[:days])]
+    starts = [d + offset for d in np.flatnonzero(worked)]
     return Roster(role_name, starts, lengths)
 
 

@@ -13,8 +13,8 @@ import numpy as np
 
 from flowsim.engine.streams import exponentials, gammas, lognormals
 from flowsim.scenario.schema import WorkTime
+from flowsim.units import MINUTES_PER_DAY
 
-MINUTES_PER_DAY = 1440.0
 
 
 def work_sampler(work: WorkTime, gen: np.random.Generator) -> Callable[[], float]:

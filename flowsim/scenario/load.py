@@ -17,11 +17,12 @@ from typing import Any, Iterable, Mapping
 import yaml
 from pydantic import ValidationError
 
+from flowsim.calendar import calendar_problems
 from flowsim.errors import InputError, Problem
 from flowsim.figures import STATUSES, Figure, lookup
-from flowsim.graph import structure_problems
+from flowsim.scenario.network import structure_problems
 from flowsim.scenario.localities import expand, local, locality_problems
-from flowsim.scenario.schema import Scenario
+from flowsim.scenario.schema import Scenario, ScenarioSource
 from flowsim.scenario.teams import apply_team_table
 from flowsim.uploads import MAX_UPLOAD_BYTES, user_text
 
@@ -105,15 +106,13 @@ def scenario_from_document(document: Any, origin: str, overrides: Overrides = No
         scenario = Scenario.model_validate(resolved)
     except ValidationError as err:
         raise InputError(_problems_from_pydantic(origin, err.errors())) from None
-    structural = structure_problems(scenario) or locality_problems(scenario)
+    structural = structure_problems(scenario) or locality_problems(scenario) or calendar_problems(scenario)
     if structural:
         raise InputError([Problem(origin, path, message) for path, message in structural])
-    if scenario.localities is not None:
+    localities = scenario.localities
+    if localities is not None:
         scenario, provenance = _expanded(scenario, provenance)
-    scenario._origin = origin
-    scenario._document = document
-    scenario._provenance = provenance
-    return scenario
+    return scenario.with_source(ScenarioSource(origin, document, provenance, localities))
 
 
 def _expanded(scenario: Scenario, provenance: dict) -> tuple[Scenario, dict]:
@@ -141,18 +140,17 @@ def _expanded(scenario: Scenario, provenance: dict) -> tuple[Scenario, dict]:
                 key="", value=plain.demand.sources[local(source, place)], unit="fraction", description="",
                 status="derived", source=f"demand.sources.{source} × localities.shares.{place}",
                 reason=f"contacts from {source} in {place}")
-    plain._localities = spec
     return plain, carried
 
 
 def vary(scenario: Scenario, changes: Overrides) -> Scenario:
     """A new scenario equal to ``scenario`` with ``changes`` (path → value), re-validated."""
-    return scenario_from_document(scenario._document, scenario.origin, changes)
+    return scenario_from_document(scenario.source.document, scenario.origin, changes)
 
 
 def scenario_document(scenario: Scenario) -> dict:
     """The scenario's document as loaded, references kept, overrides applied."""
-    return copy.deepcopy(scenario._document)
+    return copy.deepcopy(scenario.source.document)
 
 
 def scenario_hash(scenario: Scenario) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from flowsim.graph import REVIEW_SOURCE, WAITING_SOURCE, entry_stage, flow_graph
+from flowsim.scenario.network import REVIEW_SOURCE, WAITING_SOURCE, entry_stage, flow_graph
 from flowsim.scenario.schema import Scenario
 
 SEPARATOR = "__"

@@ -8,7 +8,9 @@ minutes, hours per year, pounds (GBP, in the scenario's price year).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -21,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from flowsim.scenario.network import Network, compile_network
 from flowsim.vocabulary import MONTHS, WEEKDAYS, label
 
 SHARE_TOLERANCE = 1e-9
@@ -304,6 +307,21 @@ class Finance(Strict):
     savings_target_label: str = ""
 
 
+@dataclass(frozen=True)
+class ScenarioSource:
+    """Where a scenario came from: not part of its value, never changed after loading.
+
+    ``document`` is the file's content as loaded (references kept, overrides
+    applied), from which variants are made; ``provenance`` maps field paths to
+    the figure or note each number came from.
+    """
+
+    origin: str = "<scenario>"
+    document: dict[str, Any] = field(default_factory=dict)  # read only: copied before any change
+    provenance: dict[str, Any] = field(default_factory=dict)
+    localities: Localities | None = None  # the block this plain scenario was expanded from
+
+
 class Scenario(Strict):
     """A validated, immutable scenario. Build it with ``flowsim.load_scenario``."""
 
@@ -322,26 +340,37 @@ class Scenario(Strict):
     finance: Finance = Field(default_factory=Finance)
     team_table: TeamTable | None = None
     localities: Localities | None = None
+    _source: ScenarioSource = PrivateAttr(default_factory=ScenarioSource)  # set once, by the loader
 
-    _origin: str = PrivateAttr(default="<scenario>")
-    _document: dict = PrivateAttr(default_factory=dict)
-    _provenance: dict = PrivateAttr(default_factory=dict)
-    _localities: Localities | None = PrivateAttr(default=None)
+    def with_source(self, source: ScenarioSource) -> "Scenario":
+        """This scenario with the record of where it came from."""
+        copy = self.model_copy()
+        copy._source = source
+        return copy
+
+    @property
+    def source(self) -> ScenarioSource:
+        return self._source
+
+    @cached_property
+    def network(self) -> Network:
+        """The compiled referral network, built once (see ``flowsim.scenario.network``)."""
+        return compile_network(self)
 
     @property
     def locality_names(self) -> list[str]:
         """The localities this scenario was expanded from (empty if none)."""
-        return list(self._localities.shares) if self._localities else []
+        return list(self.source.localities.shares) if self.source.localities else []
 
     @property
     def origin(self) -> str:
         """The file (or description) this scenario was loaded from."""
-        return self._origin
+        return self.source.origin
 
     @property
     def provenance(self) -> dict:
         """Field path → where its number came from (a Figure, or a note)."""
-        return dict(self._provenance)
+        return dict(self.source.provenance)
 
     @property
     def sources(self) -> list[str]:

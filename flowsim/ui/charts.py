@@ -2,6 +2,8 @@
 
 Each builder takes tidy tables from the engine and returns an altair chart.
 Charts of the two sides share their scales so they can be read at a glance.
+Numbers in labels and titles come from ``flowsim.format``; tooltips use
+Vega's own format strings (",.0f"), which the browser applies.
 The flow diagram's layout comes from the networkx flow graph: stages in
 columns by their distance from the front door, outcomes in the last column,
 edges drawn as bands whose width is the number of people.
@@ -14,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from flowsim.graph import entry_stage, flow_graph, routing_sources
+from flowsim.format import money, number
 from flowsim.scenario.schema import Scenario
 
 SIDE_COLOURS = alt.Scale(domain=["A", "B"], range=["#4c78a8", "#f58518"])
@@ -24,12 +26,10 @@ KIND_COLOURS = alt.Scale(domain=["stage", "closed", "package", "review"],
 
 def flow_layout(scenario: Scenario) -> pd.DataFrame:
     """Node positions: x = column (distance from an entry stage), y = row within the column."""
-    union = nx.DiGraph()
-    for source in routing_sources(scenario):
-        union.add_edges_from(flow_graph(scenario, source).edges)
+    network = scenario.network
+    union = network.union()
     union.add_nodes_from(scenario.stages)
-    entries = {entry_stage(scenario, s) for s in routing_sources(scenario)} - {None}
-    entries |= set(scenario.waiting_list)
+    entries = network.start_stages()
     depth: dict[str, int] = {}
     for entry in entries:
         for node, d in nx.single_source_shortest_path_length(union, entry).items():
@@ -80,7 +80,7 @@ def flow_diagram(scenario: Scenario, edges: dict[tuple[str, str], float], people
     points = alt.Chart(nodes).mark_square(size=90).encode(
         x=x, y=y, color=alt.Color("kind:N", scale=KIND_COLOURS, legend=None),
         tooltip=[alt.Tooltip("label:N", title="where"), alt.Tooltip("people:Q", format=",.0f")])
-    nodes["text"] = [f"{lab} ({p:,.0f})" for lab, p in zip(nodes["label"], nodes["people"])]
+    nodes["text"] = [f"{lab} ({number(p, decimals=0)})" for lab, p in zip(nodes["label"], nodes["people"])]
     last = layout["column"].max()
     stage_labels = alt.Chart(nodes[nodes["x"] < last]).mark_text(
         align="left", dx=-4, dy=-10, fontSize=10, limit=170, fontWeight="bold").encode(x=x, y=y, text="text:N")
@@ -173,5 +173,5 @@ def appraisal_chart(table: pd.DataFrame, adm_target: float) -> alt.Chart:
             y=alt.Y("label:N", sort=order), x="with_operating_model_mean:Q",
             tooltip=[alt.Tooltip("with_operating_model_mean:Q", title="with the operating model (£)", format=",.0f")])
         layers += [whiskers, dots]
-    return alt.layer(*layers).properties(height=220, title=f"ADM savings target £{adm_target:,.0f}; "
-                                                            "dots: with the simulated operating-model saving")
+    return alt.layer(*layers).properties(height=220, title=f"ADM savings target {money(adm_target, exact=True)}; "
+                                                            "dots: with the simulated operating-model saving A − B")

@@ -2,6 +2,7 @@
 
 Some headlines add KPIs up within each replication (all practitioner hours,
 everyone waiting), so their difference keeps the pairing of the replications.
+A difference is B − A, the effect of moving from A to B, as everywhere.
 """
 from __future__ import annotations
 
@@ -11,17 +12,30 @@ import numpy as np
 import pandas as pd
 
 from flowsim.engine import Comparison, mean_ci
+from flowsim.format import ci, number
 from flowsim.scenario.schema import Scenario
+from flowsim.units import DAYS_PER_WEEK, DAYS_PER_YEAR
 
 
 @dataclass(frozen=True)
 class Headline:
+    """One tile: A, B and B − A, each {"mean", "ci_low", "ci_high", ...}, in one unit."""
+
     key: str
     label: str
     unit: str  # count | hours | share | pounds | days
     a: dict
     b: dict
-    diff: dict  # B − A
+    b_minus_a: dict
+
+    def value_text(self, which: str) -> str:
+        """'a', 'b' or 'b_minus_a' as shown on the tile ('75,312', '£71.9m', '−3.0 pp')."""
+        return number(getattr(self, which)["mean"], self.unit, difference=which == "b_minus_a")
+
+    def ci_text(self, which: str) -> str:
+        """'95% CI … to …' for 'a', 'b' or 'b_minus_a'; '' without an interval."""
+        stats = getattr(self, which)
+        return ci(stats["ci_low"], stats["ci_high"], self.unit, difference=which == "b_minus_a")
 
 
 def _per_run(table: pd.DataFrame, columns: list[str]) -> np.ndarray:
@@ -41,7 +55,7 @@ def _target_stage(scenario: Scenario) -> str | None:
 def headlines(comparison: Comparison, a: Scenario, b: Scenario) -> list[Headline]:
     """The tiles: hours, waiting, assessments within target, new packages, package and staff cost."""
     ta, tb = comparison.a.kpi_table(), comparison.b.kpi_table()
-    years_a, years_b = a.time.horizon_days / 365, b.time.horizon_days / 365
+    years_a, years_b = a.time.horizon_days / DAYS_PER_YEAR, b.time.horizon_days / DAYS_PER_YEAR
 
     def cols(table, prefix):
         return [c for c in table.columns if c.startswith(prefix)]
@@ -74,7 +88,7 @@ def role_rows(comparison: Comparison, a: Scenario, b: Scenario) -> pd.DataFrame:
     rows = []
     for side, results, scenario in (("A", comparison.a, a), ("B", comparison.b, b)):
         summary = results.summary().set_index("kpi")["mean"]
-        years = scenario.time.horizon_days / 365
+        years = scenario.time.horizon_days / DAYS_PER_YEAR
         for role in scenario.roles:
             if f"hours_available.{role}" not in summary or summary[f"hours_available.{role}"] == 0:
                 continue
@@ -91,9 +105,9 @@ def package_rows(comparison: Comparison, a: Scenario, b: Scenario) -> pd.DataFra
     rows = []
     for side, results, scenario in (("A", comparison.a, a), ("B", comparison.b, b)):
         summary = results.summary().set_index("kpi")["mean"]
-        years = scenario.time.horizon_days / 365
+        years = scenario.time.horizon_days / DAYS_PER_YEAR
         for name, outcome in scenario.package_outcomes().items():
             new = summary.get(f"new_packages.{name}", 0.0) / years
-            rows.append({"side": side, "type": scenario.label(name), "new": new,
-                         "cost_a_year": new * (outcome.weekly_cost * 52 + outcome.one_off_cost)})
+            a_year = outcome.weekly_cost * DAYS_PER_YEAR / DAYS_PER_WEEK + outcome.one_off_cost
+            rows.append({"side": side, "type": scenario.label(name), "new": new, "cost_a_year": new * a_year})
     return pd.DataFrame(rows)

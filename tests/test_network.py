@@ -1,6 +1,6 @@
 """The flow graph: one per referral source, the same structure everywhere."""
 from flowsim import load_scenario
-from flowsim.graph import REVIEW_SOURCE, flow_graph, routing_sources
+from flowsim.scenario.network import REVIEW_SOURCE, flow_graph, routing_sources
 from flowsim.scenario.load import scenario_from_document
 
 

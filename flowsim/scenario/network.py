@@ -1,18 +1,67 @@
-"""The referral-flow graph: stages and outcomes joined by onward shares.
+"""The referral network, compiled once per scenario: who enters where, and where they go next.
 
-One directed graph per referral source, built from a validated scenario. The
-same graphs drive the simulation's routing, the analytic expected flows and
-the flow diagrams, and they are checked here before anything is simulated:
-every route leads somewhere real, and every stage can reach an outcome.
+People from each referral source see their own routing graph (a stage may
+route safeguarding concerns differently from other contacts). The compiled
+``Network`` holds, per source, the graph (networkx, edges carry ``share``) and
+each stage's onward routes, plus each stage's priorities and each role's
+stages. The simulation, the analytic expected flows, the KPIs and the flow
+diagrams all read the same ``Network``, built once (``scenario.network``).
+
+``structure_problems`` checks a scenario's cross-references and its graphs
+before anything is simulated: every route leads somewhere real, and every
+stage can reach an outcome.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import networkx as nx
 
-from flowsim.scenario.schema import Scenario
+if TYPE_CHECKING:
+    from flowsim.scenario.schema import Scenario
 
 REVIEW_SOURCE = "review"
 WAITING_SOURCE = "waiting_list"  # people already waiting at the start whose source is not given
+
+
+@dataclass(frozen=True)
+class Routes:
+    """One stage's onward routes for one source: targets with a positive share, in listed order."""
+
+    targets: tuple[str, ...]
+    shares: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Network:
+    """The compiled routing of one scenario (see the module docstring)."""
+
+    sources: tuple[str, ...]  # every source whose people move through the graph, reviews included
+    entries: dict[str, str | None]  # source -> the stage its people enter
+    routes: dict[str, dict[str, Routes]]  # source -> stage -> onward routes
+    graphs: dict[str, nx.DiGraph]  # source -> routing graph
+    priorities: dict[str, dict[str, int]]  # stage -> source -> priority (0 first)
+    role_stages: dict[str, tuple[str, ...]]  # role -> the stages it works at
+    edges: tuple[tuple[str, str], ...]  # every (stage, next) pair some source can take
+    waiting_entries: dict[str, tuple[str, ...]]  # source -> stages where its people already wait
+    stage_sources: dict[str, tuple[str, ...]]  # stage -> the sources whose people can reach it
+
+    def graph(self, source: str) -> nx.DiGraph:
+        return self.graphs[source]
+
+    def union(self) -> nx.DiGraph:
+        """Every edge any source can take, in one graph."""
+        union = nx.DiGraph()
+        for graph in self.graphs.values():
+            union.add_nodes_from(graph.nodes(data=True))
+            union.add_edges_from(graph.edges)
+        return union
+
+    def start_stages(self) -> set[str]:
+        """Stages where people enter: the sources' entries and the initial waiting lists."""
+        starts = {stage for stage in self.entries.values() if stage}
+        return starts | {s for stages in self.waiting_entries.values() for s in stages}
 
 
 def routing_sources(scenario: Scenario) -> list[str]:
@@ -25,6 +74,12 @@ def routing_sources(scenario: Scenario) -> list[str]:
         if waiting.count and source not in sources:
             sources.append(source)
     return sources
+
+
+def entry_stage(scenario: Scenario, source: str) -> str | None:
+    if source == REVIEW_SOURCE:
+        return scenario.caseload.review_stage
+    return scenario.demand.entry_stage(source)
 
 
 def flow_graph(scenario: Scenario, source: str) -> nx.DiGraph:
@@ -41,19 +96,46 @@ def flow_graph(scenario: Scenario, source: str) -> nx.DiGraph:
     return graph
 
 
-def all_edges(scenario: Scenario) -> list[tuple[str, str]]:
-    """Every (stage, next) pair that some referral source can take."""
+def compile_network(scenario: Scenario) -> Network:
+    """Build the network of a scenario whose references are sound (see ``structure_problems``)."""
+    sources = routing_sources(scenario)
+    graphs = {source: flow_graph(scenario, source) for source in sources}
+    routes: dict[str, dict[str, Routes]] = {}
     edges: dict[tuple[str, str], None] = {}
-    for source in routing_sources(scenario):
-        for a, b in flow_graph(scenario, source).edges:
-            edges[a, b] = None
-    return list(edges)
+    for source, graph in graphs.items():
+        routes[source] = {}
+        for name, stage in scenario.stages.items():
+            targets = tuple(t for t in stage.shares_for(source) if graph.has_edge(name, t))
+            routes[source][name] = Routes(targets, tuple(graph.edges[name, t]["share"] for t in targets))
+        edges.update(dict.fromkeys(graph.edges))
+    waiting: dict[str, tuple[str, ...]] = {}
+    for stage, spec in scenario.waiting_list.items():
+        if spec.count:
+            source = spec.source or WAITING_SOURCE
+            waiting[source] = waiting.get(source, ()) + (stage,)
+    return Network(
+        sources=tuple(sources),
+        entries={source: entry_stage(scenario, source) for source in sources},
+        routes=routes,
+        graphs=graphs,
+        priorities={name: {source: stage.priority_for(source) for source in sources}
+                    for name, stage in scenario.stages.items()},
+        role_stages={role: tuple(n for n, s in scenario.stages.items() if s.role == role) for role in scenario.roles},
+        edges=tuple(edges),
+        waiting_entries=waiting,
+        stage_sources=_stage_sources(scenario, sources, graphs, waiting),
+    )
 
 
-def entry_stage(scenario: Scenario, source: str) -> str | None:
-    if source == REVIEW_SOURCE:
-        return scenario.caseload.review_stage
-    return scenario.demand.entry_stage(source)
+def _stage_sources(scenario: Scenario, sources: list[str], graphs: dict, waiting: dict) -> dict[str, tuple[str, ...]]:
+    reach: dict[str, list[str]] = {name: [] for name in scenario.stages}
+    for source in sources:
+        starts = [s for s in (entry_stage(scenario, source), *waiting.get(source, ())) if s in reach]
+        reached = set(starts).union(*(nx.descendants(graphs[source], s) for s in starts))
+        for name in reach:
+            if name in reached:
+                reach[name].append(source)
+    return {name: tuple(found) for name, found in reach.items()}
 
 
 def structure_problems(scenario: Scenario) -> list[tuple[str, str]]:
@@ -109,25 +191,24 @@ def structure_problems(scenario: Scenario) -> list[tuple[str, str]]:
                          "remove it or the initial waiting list and caseload"))
     if problems:
         return problems  # the graph checks below need sound references
-    return _graph_problems(scenario)
+    return _graph_problems(scenario, compile_network(scenario))
 
 
-def _graph_problems(scenario: Scenario) -> list[tuple[str, str]]:
+def _graph_problems(scenario: Scenario, network: Network) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     outcomes = set(scenario.outcomes)
     hours = {name: role.hours_per_year for name, role in scenario.roles.items()}
     idle_roles_reported: set[str] = set()
     trapped: dict[str, list[str]] = {}
-    for source in routing_sources(scenario):
-        graph = flow_graph(scenario, source)
+    for source in network.sources:
+        graph = network.graph(source)
         reaches_outcome = set(outcomes)
         for outcome in outcomes:
             reaches_outcome |= nx.ancestors(graph, outcome)
         for stage in scenario.stages:
             if stage not in reaches_outcome:
                 trapped.setdefault(stage, []).append(source)
-        entries = [entry_stage(scenario, source)]
-        entries += [s for s, w in scenario.waiting_list.items() if w.count and (w.source or WAITING_SOURCE) == source]
+        entries = [network.entries[source], *network.waiting_entries.get(source, ())]
         active = {e for e in entries if e} | set().union(*(nx.descendants(graph, e) for e in entries if e))
         for stage in sorted(active & set(scenario.stages)):
             role = scenario.stages[stage].role
@@ -136,6 +217,6 @@ def _graph_problems(scenario: Scenario) -> list[tuple[str, str]]:
                 problems.append((f"roles.{role}.fte",
                                  f"is 0 but stage '{stage}' routes work to this role"))
     for stage, sources in trapped.items():
-        who = "anyone" if len(sources) == len(routing_sources(scenario)) else "people from " + ", ".join(sources)
+        who = "anyone" if len(sources) == len(network.sources) else "people from " + ", ".join(sources)
         problems.insert(0, (f"stages.{stage}.routes", f"{who} can never reach an outcome from here (a closed loop)"))
     return problems

@@ -5,7 +5,8 @@ delivered = confidence × the wider MTFS target (£13,107,100 in the table, the
 "£13.1m" of the text); total benefit = savings + MTFS delivered; options are
 ranked by total benefit. The inputs come from ``data/barnet_adm_options.csv``;
 savings and confidence can be changed, and a simulated operating-model saving
-(with its confidence interval) can be added to every option.
+A − B (current less new cost, with its confidence interval) can be added to
+every option.
 """
 from __future__ import annotations
 
@@ -77,7 +78,7 @@ def barnet_inputs() -> AppraisalInputs:
 def appraise(inputs: AppraisalInputs, operating_model_saving: dict | None = None) -> pd.DataFrame:
     """The appraisal table, one row per option, ranked by total benefit.
 
-    ``operating_model_saving`` ({"mean", "ci_low", "ci_high"}, £) is added to every
+    ``operating_model_saving`` (a saving A − B: {"mean", "ci_low", "ci_high"}, £) is added to every
     option's total benefit as a further column with its interval.
     """
     rows = []

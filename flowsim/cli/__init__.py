@@ -1,0 +1,39 @@
+"""The ``flowsim`` command line: validate, expected flows, sources, runs, comparisons, money, sweeps.
+
+Every command calls the package's public API. A user mistake (bad file, bad
+value, bad option) prints what is wrong and exits with status 2, never a
+traceback: the group below catches every ``FlowsimError`` a command raises.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from flowsim.cli import calibrate, finance, inspect, runs, sweep
+from flowsim.cli.common import EXIT_USER_ERROR, report
+from flowsim.errors import FlowsimError
+from flowsim.version import __version__
+
+
+class FlowsimGroup(click.Group):
+    """A click group that reports a FlowsimError as a message and exits 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except FlowsimError as error:
+            report(error)
+            sys.exit(EXIT_USER_ERROR)
+
+
+@click.group(cls=FlowsimGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="flowsim")
+def main() -> None:
+    """flowsim: adult social care referral-flow simulator."""
+
+
+for command in (*inspect.COMMANDS, *runs.COMMANDS, *finance.COMMANDS, *sweep.COMMANDS, *calibrate.COMMANDS):
+    main.add_command(command)
+
+__all__ = ["main"]

@@ -1,0 +1,111 @@
+"""Commands that read a scenario without simulating it: validate, flows, sources."""
+from __future__ import annotations
+
+import json
+import math
+import sys
+
+import click
+from rich.table import Table
+
+from flowsim.analytic import expected_flows
+from flowsim.cli.common import EXIT_USER_ERROR, console, json_option, report, set_option
+from flowsim.errors import FlowsimError
+from flowsim.format import MISSING, figure, number, share, year
+from flowsim.provenance import number_sources
+from flowsim.scenario import load_scenario, scenario_document
+from flowsim.scenario.teams import unmapped_teams
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def validate(files: tuple[str, ...]) -> None:
+    """Check scenario files; print a summary of each valid one."""
+    failed = False
+    for file in files:
+        try:
+            scenario = load_scenario(file)
+        except FlowsimError as error:
+            failed = True
+            report(error)
+            continue
+        flows = expected_flows(scenario)
+        console.print(
+            f"ok {file}: {scenario.name} ({scenario.council}, {scenario.operating_model} model), "
+            f"{len(scenario.stages)} stages, {len(scenario.roles)} roles, "
+            f"{number(flows.contacts, decimals=0)} contacts a year over {scenario.time.horizon_days} days"
+        )
+    if failed:
+        sys.exit(EXIT_USER_ERROR)
+
+
+def _table(*columns: str) -> Table:
+    table = Table(show_edge=False)
+    for i, column in enumerate(columns):
+        table.add_column(column, justify="left" if i == 0 else "right")
+    return table
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@set_option
+@json_option
+def flows(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
+    """Expected yearly flows, practitioner hours and utilisation (no simulation)."""
+    scenario = load_scenario(file, overrides)
+    result = expected_flows(scenario)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    console.print(f"[bold]{scenario.name}[/bold]: expected flows a year "
+                  f"(horizon {scenario.time.horizon_days} days), {number(result.contacts, decimals=0)} contacts")
+    for title, counts in (("Stage", result.stages), ("Outcome", result.outcomes)):
+        table = _table(title, "people a year", "per 100 contacts")
+        for name, count in counts.items():
+            per_100 = number(100 * count / result.contacts, decimals=1) if result.contacts else MISSING
+            table.add_row(scenario.label(name), number(count, decimals=0), per_100)
+        console.print(table)
+    table = _table("Role", "hours demanded", "hours available", "utilisation")
+    for name, load in result.roles.items():
+        table.add_row(scenario.label(name), number(load.hours_demanded, "hours", decimals=0),
+                      number(load.hours_available, "hours", decimals=0),
+                      share(load.utilisation) if math.isfinite(load.utilisation) else "no staff")
+    console.print(table)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning[/yellow]: {warning}")
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@set_option
+@json_option
+def sources(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
+    """Every number the scenario uses and where it came from."""
+    scenario = load_scenario(file, overrides)
+    rows = number_sources(scenario)
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in rows], indent=2))
+        return
+    table = Table(show_edge=False)
+    for column in ("field", "value", "status", "data/ key", "source"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row.path, _value(row.path, row.value), row.status, row.key, row.source)
+    console.print(table)
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    console.print(", ".join(f"{n} {status}" for status, n in counts.items()))
+    unmodelled = unmapped_teams(scenario_document(scenario))
+    if unmodelled:
+        console.print(f"Teams in data/{scenario.team_table.file} not mapped to a role (not modelled): "
+                      + ", ".join(f"{t.name} ({t.fte:g} FTE)" for t in unmodelled))
+
+
+def _value(path: str, value: float) -> str:
+    """A field's value as the file gives it; a year (price_year) without a thousands separator."""
+    leaf = path.rpartition(".")[2]
+    return year(value) if leaf.endswith("_year") and not leaf.endswith("per_year") else figure(value)
+
+
+COMMANDS = [validate, flows, sources]

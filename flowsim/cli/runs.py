@@ -1,0 +1,140 @@
+"""Simulating from the command line: ``run`` (one scenario) and ``compare`` (two, paired).
+
+Tables show a mean and its 95% interval as "1,177 ±11". A difference is
+always B − A, the effect of moving from A to B; money saved is shown as a
+saving A − B (see ``flowsim.finance``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import click
+import pandas as pd
+from rich.table import Table
+
+from flowsim.cli.common import console, finite, json_option, load_with_days, progress_bar, set_option, with_run_options
+from flowsim.cli.finance import print_savings
+from flowsim.engine import compare as compare_scenarios
+from flowsim.engine import run as run_scenario
+from flowsim.finance import savings
+from flowsim.format import interval, kpi_unit, number
+from flowsim.output import write_run
+from flowsim.vocabulary import kpi_label
+
+
+def _kpi_json(summary: pd.DataFrame) -> dict:
+    return {row.kpi: {"mean": finite(row.mean), "ci_low": finite(row.ci_low), "ci_high": finite(row.ci_high)}
+            for row in summary.itertuples()}
+
+
+@click.command("run")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_run_options
+@set_option
+@click.option("--out", type=click.Path(file_okay=False), help="Write summary, KPIs, events, series and a manifest here.")
+@json_option
+def run_command(file, reps, seed, days, processes, overrides, out, as_json) -> None:
+    """Simulate a scenario: KPIs with 95% confidence intervals over the replications."""
+    scenario = load_with_days(file, overrides, days)
+    started = dt.datetime.now().astimezone()
+    with progress_bar(reps, f"{scenario.name}", not as_json) as advance:
+        results = run_scenario(scenario, reps=reps, seed=seed, processes=processes, detail=bool(out),
+                               progress=advance)
+    finished = dt.datetime.now().astimezone()
+    summary = results.summary()
+    if out:
+        write_run(results, scenario, out, started, finished)
+    if as_json:
+        click.echo(json.dumps({"scenario": scenario.name, "reps": reps, "seed": seed,
+                               "horizon_days": scenario.time.horizon_days, "kpis": _kpi_json(summary)}, indent=2))
+        return
+    print_run(scenario, summary, reps, seed)
+    if out:
+        console.print(f"written to {out}/ (summary.csv, kpis.csv, events.parquet, timeseries.parquet, "
+                      "packages.parquet, manifest.json)")
+
+
+def _pm(kpi: str, row) -> str:
+    """'1,177 ±11': the mean and the half-width of its 95% interval."""
+    return interval(row["mean"], row["ci_low"], row["ci_high"], kpi_unit(kpi), compact=True)
+
+
+def _matrix(title: str, rows: pd.DataFrame, things: list[str], measures: list[str], label) -> Table:
+    table = Table(title=title, title_justify="left", show_edge=False)
+    table.add_column("")
+    for measure in measures:
+        table.add_column(kpi_label(measure).replace(" (days)", "\n(days)"), justify="right")
+    for thing in things:
+        table.add_row(label(thing), *[_pm(f"{m}.{thing}", rows.loc[f"{m}.{thing}"]) for m in measures])
+    return table
+
+
+def print_run(scenario, summary: pd.DataFrame, reps: int, seed: int) -> None:
+    """A run's KPIs as tables: stages, practitioners, packages of care, money."""
+    rows = summary.set_index("kpi")
+    console.print(f"[bold]{scenario.name}[/bold]: {reps} replications, seed {seed}, over "
+                  f"{scenario.time.horizon_days} days; mean ±95% CI half-width. "
+                  f"Contacts: {_pm('contacts', rows.loc['contacts'])}")
+    console.print(_matrix("Stages", rows, list(scenario.stages),
+                          ["arrivals", "wait_mean_days", "wait_p90_days", "within_target", "waiting_at_end"],
+                          scenario.label))
+    console.print(_matrix("Practitioners", rows, list(scenario.roles),
+                          ["hours_demanded", "hours_delivered", "hours_available", "utilisation"], scenario.label))
+    console.print(_matrix("New packages of care", rows, [*scenario.package_outcomes(), "total"], ["new_packages"],
+                          lambda n: "All" if n == "total" else scenario.label(n)))
+    costs = Table(title="Money", title_justify="left", show_edge=False)
+    costs.add_column("")
+    costs.add_column("mean ±95% CI", justify="right")
+    years = [k for k in rows.index if k.startswith("total_cost.") and k != "total_cost.horizon"]
+    per_year = [f"{part}.{k.split('.', 1)[1]}" for k in years for part in ("package_cost", "staff_cost")]
+    for name in ["package_cost.horizon", "package_cost.new_packages.horizon", "package_cost_weekly.end",
+                 "staff_cost.horizon", "total_cost.horizon", *per_year]:
+        costs.add_row(kpi_label(name).removesuffix(" (£)"), _pm(name, rows.loc[name]))
+    console.print(costs)
+
+
+@click.command("compare")
+@click.argument("file_a", type=click.Path(dir_okay=False))
+@click.argument("file_b", type=click.Path(dir_okay=False))
+@with_run_options
+@click.option("--target", type=click.FloatRange(0, None), metavar="POUNDS",
+              help="Savings target for the saving A − B over the horizon (default: B's finance.savings_target).")
+@click.option("--all", "show_all", is_flag=True, help="Also list the flow along every edge.")
+@json_option
+def compare_command(file_a, file_b, reps, seed, days, processes, target, show_all, as_json) -> None:
+    """Compare two scenarios on common random numbers: A, B, the paired difference B − A, and the saving A − B."""
+    a, b = load_with_days(file_a, (), days), load_with_days(file_b, (), days)
+    with progress_bar(2 * reps, f"{a.name} vs {b.name}", not as_json) as advance:
+        comparison = compare_scenarios(a, b, reps=reps, seed=seed, processes=processes, progress=advance)
+    table = comparison.table()
+    finance = b.finance if b.finance.savings_target is not None else a.finance
+    saved = savings(comparison, target if target is not None else finance.savings_target,
+                    "given with --target" if target is not None else finance.savings_target_label)
+    if as_json:
+        click.echo(json.dumps({
+            "a": a.name, "b": b.name, "reps": reps, "seed": seed,
+            "kpis": {row["kpi"]: {col: finite(row[col]) for col in table.columns if col != "kpi"}
+                     for row in table.to_dict("records")},
+            "saving_a_minus_b": saved.to_dict(),
+        }, indent=2))
+        return
+    console.print(f"[bold]A[/bold] = {a.name}, [bold]B[/bold] = {b.name}: {reps} paired replications, seed {seed}. "
+                  "B − A is the effect of moving from A to B, with its 95% confidence interval.")
+    shown = Table(show_edge=False)
+    for column, justify in (("KPI", "left"), ("A", "right"), ("B", "right"), ("B − A ±95% CI", "right")):
+        shown.add_column(column, justify=justify)
+    label = lambda name: a.label(name) if name in a.stages or name in a.roles or name in a.outcomes else b.label(name)  # noqa: E731
+    for row in table.itertuples():
+        if row.kpi.startswith("flow.") and not show_all:
+            continue
+        unit = kpi_unit(row.kpi)
+        shown.add_row(kpi_label(row.kpi, label).removesuffix(" (£)"), number(row.a_mean, unit),
+                      number(row.b_mean, unit),
+                      interval(row.b_minus_a_mean, row.b_minus_a_ci_low, row.b_minus_a_ci_high, unit,
+                               difference=True, compact=True))
+    console.print(shown)
+    print_savings(saved)
+
+
+COMMANDS = [run_command, compare_command]

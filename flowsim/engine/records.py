@@ -1,0 +1,27 @@
+"""What one replication observed, before it is turned into tables (``flowsim.engine.results``)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Records:
+    """Counts, waits, hours and packages of one replication; times in days from the start."""
+
+    days: int
+    warm_up: int
+    contacts: int = 0
+    events: list = field(default_factory=list)  # (person, source, stage, arrived, started, ended, wait, work, next)
+    arrivals: dict = field(default_factory=dict)  # stage -> count in window
+    outcomes: dict = field(default_factory=dict)  # outcome -> count in window
+    edges: dict = field(default_factory=dict)  # (stage, next) -> count in window
+    waits: dict = field(default_factory=dict)  # stage -> waits (days) of visits started in window
+    wait_sources: dict = field(default_factory=dict)  # stage -> referral source of each of those waits
+    work_demanded: dict = field(default_factory=dict)  # role -> minutes for visits arriving in window
+    waiting_daily: dict = field(default_factory=dict)  # stage -> waiting at the end of each day
+    waiting_area: dict = field(default_factory=dict)  # stage -> ∫ waiting dt over the window
+    waiting_at_end: dict = field(default_factory=dict)
+    busy_hours: dict = field(default_factory=dict)  # role -> hours worked per day
+    available_hours: dict = field(default_factory=dict)  # role -> hours available per day
+    packages: dict = field(default_factory=dict)  # columns: type, start, end, weekly_cost, one_off, new
+    cost_changes: list = field(default_factory=list)  # (package, time, new weekly cost)

@@ -1,0 +1,234 @@
+"""One replication of a scenario: the parts of the discrete-event model (simpy), wired together.
+
+People arrive at the front door (``demand``), move through stages
+(``stages``) worked by teams (``team``), and end in outcomes; packages of care
+go into the ledger (``ledger``) and are reviewed at their interval, the
+reviews queueing for the same practitioners. All state lives in a
+``Replication`` made for one run; the scenario is never changed. Events are
+callbacks on simpy timeouts (no generator processes), so a stage visit costs
+one or two scheduled events. Time is in days from the start date.
+"""
+from __future__ import annotations
+
+import gc
+
+import numpy as np
+import simpy
+
+from flowsim.calendar import simulated_days
+from flowsim.engine.demand import contact_plan
+from flowsim.engine.ledger import PackageLedger
+from flowsim.engine.records import Records
+from flowsim.engine.rosters import build_roster
+from flowsim.engine.stages import Person, Stage, Visit, make_stage, next_from_queue
+from flowsim.engine.streams import exponentials, generator, uniforms
+from flowsim.engine.team import Team
+from flowsim.scenario.network import REVIEW_SOURCE, WAITING_SOURCE
+from flowsim.scenario.schema import Scenario
+from flowsim.units import DAYS_PER_WEEK
+
+
+class Replication:
+    """The state of one simulated run of one scenario."""
+
+    def __init__(self, scenario: Scenario, rep_seed: np.random.SeedSequence, keep_events: bool = True,
+                 follow_through_days: int = 0):
+        self.scenario = scenario
+        self.seed = rep_seed
+        self.horizon_end = simulated_days(scenario)
+        self.days = self.horizon_end + follow_through_days
+        self.warm_up = float(scenario.time.warm_up_days)
+        self.env = simpy.Environment()
+        self.rec = Records(days=self.horizon_end, warm_up=scenario.time.warm_up_days)
+        self.events = self.rec.events if keep_events else None
+        self.rec.work_demanded = dict.fromkeys(scenario.roles, 0.0)
+        self.outcome_counts = dict.fromkeys(scenario.outcomes, 0)
+        self.outcome_kind = {name: o.kind for name, o in scenario.outcomes.items()}
+        self._next_person = 0
+        used = {stage.role for stage in scenario.stages.values() if stage.role is not None}
+        self.teams = {role: Team(build_roster(scenario, role, self.days), self.days)
+                      for role in scenario.roles if role in used}
+        self.stages: dict[str, Stage] = {name: make_stage(name, self, scenario, rep_seed, self.days, self.teams)
+                                         for name in scenario.stages}
+        for source, by_stage in scenario.network.routes.items():
+            for name, routes in by_stage.items():
+                self.stages[name].router.connect(source, [self.stages.get(t, t) for t in routes.targets], routes.shares)
+        self.ledger = PackageLedger(scenario, rep_seed)
+        self.review_stage = self.stages.get(scenario.caseload.review_stage)
+
+    # ----- running ----------------------------------------------------------------
+
+    def run(self) -> Records:
+        env = self.env
+        self._schedule_contacts()
+        self._start_caseload()
+        self._start_waiting_list()
+        for team in self.teams.values():
+            for start in team.roster.starts:
+                env.timeout(start).callbacks.append(lambda _, t=team: self._shift_starts(t))
+        for day in range(1, self.days + 1):
+            env.timeout(day).callbacks.append(lambda _, d=day - 1: self._end_of_day(d))
+        if self.warm_up:
+            env.timeout(self.warm_up).callbacks.append(lambda _: self._mark_warm_up())
+        env.run(until=self.days)
+        return self._finish()
+
+    def _schedule_contacts(self) -> None:
+        plan = contact_plan(self.scenario, self.seed, self.horizon_end)
+        self.rec.contacts = sum(1 for t, _ in plan if t >= self.warm_up)
+        self._contacts, self._contact_next = plan, 0
+        self._entry = {n: self.stages[self.scenario.demand.entry_stage(n)] for n in sorted(self.scenario.demand.sources)}
+        if plan:
+            self.env.timeout(plan[0][0]).callbacks.append(self._contact)
+
+    def _contact(self, _event) -> None:
+        """A contact arrives; the next one is scheduled (one pending arrival at a time)."""
+        _, source = self._contacts[self._contact_next]
+        self._contact_next += 1
+        if self._contact_next < len(self._contacts):
+            self.env.timeout(self._contacts[self._contact_next][0] - self.env.now).callbacks.append(self._contact)
+        stage = self._entry[source]
+        stage.arrive(Visit(Person(self._new_id(), source), stage, self.env.now), self.env.now)
+
+    def _start_waiting_list(self) -> None:
+        waited = exponentials(generator(self.seed, "waiting_list"), 1.0)
+        for name, waiting in self.scenario.waiting_list.items():
+            stage = self.stages[name]
+            for _ in range(waiting.count):
+                person = Person(self._new_id(), waiting.source or WAITING_SOURCE)
+                stage.arrive(Visit(person, stage, 0.0, waiting.mean_waited_days * waited()), 0.0)
+
+    def _start_caseload(self) -> None:
+        """Existing packages, their first reviews spread over one interval.
+
+        The first reviews are fed in date order through one pending event, so
+        the event queue stays short however large the caseload."""
+        draw = uniforms(generator(self.seed, "caseload:review_phase"))
+        ledger, plan = self.ledger, []
+        for name, count in self.scenario.caseload.packages.items():
+            outcome = ledger.types[name]
+            for _ in range(int(round(count))):
+                pid = ledger.add(name, 0.0, new=False)
+                if outcome.review_every_weeks:
+                    due = draw() * outcome.review_every_weeks * DAYS_PER_WEEK
+                    if due < self.horizon_end and due < ledger.end[pid]:
+                        plan.append((due, pid))
+        plan.sort()
+        self._caseload_plan, self._caseload_next = plan, 0
+        if plan:
+            self.env.timeout(plan[0][0]).callbacks.append(self._caseload_review)
+
+    def _caseload_review(self, _event) -> None:
+        due, pid = self._caseload_plan[self._caseload_next]
+        self._caseload_next += 1
+        if self._caseload_next < len(self._caseload_plan):
+            upcoming = self._caseload_plan[self._caseload_next][0]
+            self.env.timeout(upcoming - self.env.now).callbacks.append(self._caseload_review)
+        self._review_due(pid, due)
+
+    # ----- the flow ---------------------------------------------------------------
+
+    def _new_id(self) -> int:
+        self._next_person += 1
+        return self._next_person
+
+    def _shift_starts(self, team: Team) -> None:
+        now = self.env.now
+        for practitioner in team.start_shift(now):
+            next_from_queue(team, practitioner, now)
+
+    def route(self, visit: Visit, now: float) -> None:
+        """The visit is over: send the person on to the next stage or to an outcome."""
+        stage, person = visit.stage, visit.person
+        in_window = now >= self.warm_up
+        target = stage.router.choose(person.source, in_window)
+        if self.events is not None:
+            self.events.append((person.id, person.source, stage.name, visit.arrived, visit.started, now,
+                                visit.started - visit.arrived + visit.waited_before, visit.work,
+                                target if type(target) is str else target.name))
+        if type(target) is not str:  # the clock, not ``now``: after an elapsed stay they differ by rounding
+            target.arrive(Visit(person, target, now), self.env.now)
+            return
+        if in_window:
+            self.outcome_counts[target] += 1
+        kind = self.outcome_kind[target]
+        if kind == "package":
+            pid = self.ledger.replace(person.package, target, now)
+            first, _ = self.ledger.review_timing(target)
+            if first is not None:
+                self._schedule_review(pid, now + first)
+        elif kind == "review" and person.package >= 0:
+            change = self.scenario.outcomes[target].weekly_cost_change
+            if change:
+                self.ledger.change_cost(person.package, change, now)
+
+    # ----- reviews ----------------------------------------------------------------
+
+    def _schedule_review(self, pid: int, when: float) -> None:
+        if when < self.horizon_end and when < self.ledger.end[pid]:
+            self.env.timeout(when - self.env.now).callbacks.append(lambda _: self._review_due(pid, when))
+
+    def _review_due(self, pid: int, due: float) -> None:
+        ledger = self.ledger
+        if not ledger.active(pid, self.env.now):
+            return  # ended, or replaced by a new package, before its review
+        person = Person(self._new_id(), REVIEW_SOURCE, package=pid)
+        self.review_stage.arrive(Visit(person, self.review_stage, self.env.now), self.env.now)
+        _, interval = ledger.review_timing(ledger.type[pid])
+        self._schedule_review(pid, due + interval)
+
+    # ----- recording ------------------------------------------------------------------
+
+    def _end_of_day(self, day: int) -> None:
+        for stage in self.stages.values():
+            stage.waiting_daily[day] = stage.waiting
+
+    def _mark_warm_up(self) -> None:
+        for stage in self.stages.values():
+            stage.count_waiting(self.env.now, 0)
+            stage.area_at_warm_up = stage.area
+
+    def _finish(self) -> Records:
+        rec, now = self.rec, self.env.now
+        rec.outcomes = self.outcome_counts
+        for role, team in self.teams.items():
+            rec.available_hours[role] = team.roster.available_hours_per_day(self.days)
+            rec.busy_hours[role] = team.busy
+            for _, _, _, visit in team.queue:  # work not started: count its mean
+                if visit.arrived >= self.warm_up:
+                    rec.work_demanded[role] += visit.stage.mean_work
+        for name, stage in self.stages.items():
+            stage.count_waiting(now, 0)
+            rec.arrivals[name] = stage.arrivals
+            rec.waits[name] = stage.waits
+            rec.wait_sources[name] = stage.wait_sources
+            rec.waiting_daily[name] = stage.waiting_daily
+            rec.waiting_area[name] = stage.area - stage.area_at_warm_up
+            rec.waiting_at_end[name] = stage.waiting
+            for target, n in stage.router.edge_counts():
+                key = (name, target if type(target) is str else target.name)
+                rec.edges[key] = rec.edges.get(key, 0) + n
+        rec.packages = self.ledger.columns()
+        rec.cost_changes = self.ledger.cost_changes
+        return rec
+
+
+def simulate(scenario: Scenario, rep_seed: np.random.SeedSequence, keep_events: bool = True,
+             follow_through_days: int = 0) -> Records:
+    """Run one replication and return what it observed.
+
+    With ``follow_through_days``, contacts and reviews stop at the end of the
+    horizon but the run goes on so the people in flight reach their outcomes:
+    arrivals, flows and outcomes are then counted per cohort (everyone who
+    started within the horizon, wherever they end), the basis for checking the
+    simulation against the analytic expected flows.
+    """
+    # The cyclic garbage collector would scan every live visit and event again and
+    # again, a cost that grows with the run's size; nothing here needs it mid-run.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return Replication(scenario, rep_seed, keep_events, follow_through_days).run()
+    finally:
+        if was_enabled:
+            gc.enable()

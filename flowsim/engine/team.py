@@ -1,0 +1,75 @@
+"""A role's practitioners during a run: who is on shift, who is free, and the queue for them.
+
+Practitioners work inside their roster's windows (``flowsim.engine.rosters``).
+A free practitioner found off duty is set aside until the next shift starts.
+People waiting for the team queue by priority, then by the time they first
+asked for help (so time already waited counts), then in arrival order.
+"""
+from __future__ import annotations
+
+import heapq
+import math
+
+import numpy as np
+
+from flowsim.engine.rosters import EPSILON, Roster, finish_time
+from flowsim.units import HOURS_PER_DAY, MINUTES_PER_DAY
+
+HOURS_PER_MINUTE = HOURS_PER_DAY / MINUTES_PER_DAY
+
+
+class Team:
+    """The practitioners of one role and the people queueing for them."""
+
+    __slots__ = ("roster", "free", "off", "queue", "busy", "shift_end", "shift_day", "_seq")
+
+    def __init__(self, roster: Roster, days: int):
+        self.roster = roster
+        self.free: list[int] = []  # free and, when last checked, on duty
+        self.off = list(range(roster.practitioners))  # free but off duty until the next shift starts
+        self.queue: list = []  # heap of (priority, asked since, sequence, visit)
+        self.busy = np.zeros(days)  # hours worked, by day
+        self.shift_end = [-math.inf] * roster.practitioners  # end of each one's current or last window
+        self.shift_day = 0  # the day the current windows started
+        self._seq = 0
+
+    @property
+    def role(self) -> str:
+        return self.roster.role
+
+    def take_free(self, now: float) -> int:
+        """A free practitioner on duty now, or -1; those found off duty are set aside."""
+        free, shift_end = self.free, self.shift_end
+        while free:
+            practitioner = free.pop()
+            if now < shift_end[practitioner] - EPSILON:
+                return practitioner
+            self.off.append(practitioner)
+        return -1
+
+    def wait(self, priority: int, asked_since: float, visit) -> None:
+        self._seq += 1
+        heapq.heappush(self.queue, (priority, asked_since, self._seq, visit))
+
+    def next_waiting(self):
+        """The first visit in the queue, taken off it; None if nobody waits."""
+        return heapq.heappop(self.queue)[3] if self.queue else None
+
+    def work(self, practitioner: int, minutes: float, now: float) -> float:
+        """Book ``minutes`` of the practitioner's time from ``now``; when it is done (inf: never)."""
+        work_days = minutes / MINUTES_PER_DAY
+        if now + work_days <= self.shift_end[practitioner]:  # done within today's window: the usual case
+            self.busy[self.shift_day] += minutes * HOURS_PER_MINUTE
+            return now + work_days
+        return finish_time(self.roster, practitioner, now, work_days, self.busy)
+
+    def on_duty(self, practitioner: int, now: float) -> bool:
+        return now < self.shift_end[practitioner] - EPSILON
+
+    def start_shift(self, now: float) -> list[int]:
+        """Open everyone's window for today; the free practitioners, ready for work."""
+        self.shift_end = [now + length for length in self.roster.lengths]
+        self.shift_day = int(now)
+        ready = self.free + self.off
+        self.free, self.off = [], []
+        return ready
