@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from flowsim.runner import shutdown_shared_pool
+
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 MARK = f"FLOWSIM_TEST_SESSION={os.getpid()}"
@@ -47,6 +49,13 @@ def _processes_left() -> list[str]:
 
     return [f"pid {pid} (parent {ppid}): {command[:200]}" for pid, (ppid, marked, command) in sorted(found.items())
             if (marked or descends(pid)) and not service(ppid, command)]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def stop_the_shared_pool():
+    """A module that drives the app (AppTest runs it in this process) starts the shared pool."""
+    yield
+    shutdown_shared_pool()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -5,8 +5,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from flowsim.runner import shutdown_shared_pool
-
 ROOT = Path(__file__).resolve().parents[1]
 HUB = "B|barnet_new_model|stages.front_door.routes.community_hub"
 
@@ -16,13 +14,6 @@ def number(text: str) -> float:
     text = text.replace("£", "").replace(",", "").replace("%", "").replace("+", "").replace("−", "-")
     scale = {"k": 1e3, "m": 1e6}.get(text[-1], 1)
     return float(text.rstrip("km")) * scale
-
-
-@pytest.fixture(scope="module", autouse=True)
-def stop_the_apps_workers():
-    """The app runs in this process and starts the shared pool; stop it with the module."""
-    yield
-    shutdown_shared_pool()
 
 
 @pytest.fixture
