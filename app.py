@@ -9,9 +9,7 @@ its 95% confidence interval. The app calls flowsim's public API only.
 """
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +21,7 @@ from flowsim.calibrate import calibrate_text
 from flowsim.finance import appraise, barnet_inputs, savings
 from flowsim.finance.savings import CI_HIGH, CI_LOW, MEAN
 from flowsim.format import ci, figure, financial_year, money, number, share
+from flowsim.runner import shared_pool
 from flowsim.scenario.teams import parse_team_table
 from flowsim.ui import charts
 from flowsim.ui.controls import controls_for, overrides_from
@@ -40,12 +39,6 @@ GROUPS = ["Demand", "Digital self-service", "Front door", "Community hub", "Asse
 CACHED_RUNS = 24
 
 st.set_page_config(page_title="flowsim: referral flows", layout="wide")
-
-
-@st.cache_resource
-def worker_pool() -> ProcessPoolExecutor:
-    """One pool of worker processes for the app's lifetime: no start-up cost per run."""
-    return ProcessPoolExecutor(max_workers=os.cpu_count() or 1)
 
 
 @st.cache_resource
@@ -195,7 +188,7 @@ def simulate(a: flowsim.Scenario, b: flowsim.Scenario, reps: int, seed: int) -> 
 
         for side, scenario in missing:
             cache[keys[side]] = flowsim.run(scenario, reps=reps, seed=seed, detail=True, progress=advance,
-                                            executor=worker_pool())
+                                            runner=shared_pool())
         bar.empty()
     for key in keys.values():
         cache.move_to_end(key)

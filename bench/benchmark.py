@@ -30,7 +30,7 @@ from flowsim.engine.replication import simulate  # noqa: E402
 from flowsim.engine.results import Kpi, run_kpis  # noqa: E402
 from flowsim.engine.replications import kpi_batch  # noqa: E402
 from flowsim.engine.streams import replication_seeds  # noqa: E402
-from flowsim.executors import runner  # noqa: E402
+from flowsim.runner import open_runner  # noqa: E402
 from flowsim.sweep import batch_size  # noqa: E402
 from flowsim.scenario.load import scenario_from_document  # noqa: E402
 
@@ -126,7 +126,7 @@ def sweep_scaling(scenario, reps: int, cores: int) -> str:
     rows, serial_rate = [], None
     for label, workers, dask in (("serial", 1, None), (f"process pool, {cores} workers", cores, None),
                                  ("Dask LocalCluster, 2 workers", 2, "local")):
-        with runner(workers, dask) as run:
+        with open_runner(workers, dask) as run:
             size = batch_size(reps, reps, run.workers)
             start = time.perf_counter()
             futures = [run.submit(_batch_with_memory, scenario, 1, reps, list(range(i, min(reps, i + size))))
@@ -210,4 +210,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run as the module "benchmark" (its folder is on sys.path): pool workers never import a
+    # script's __main__, so they find _batch_with_memory by this name.
+    import benchmark
+
+    benchmark.main()

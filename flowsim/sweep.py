@@ -24,7 +24,7 @@ import yaml
 
 from flowsim.engine.replications import MAX_REPS, kpi_batch, mean_ci
 from flowsim.errors import FlowsimError, InputError, Problem
-from flowsim.executors import runner as make_runner
+from flowsim.runner import open_runner
 from flowsim.output import prepare_folder, write_frame, write_text_atomic
 from flowsim.scenario.load import scenario_document, scenario_hash, vary
 from flowsim.scenario.schema import Scenario
@@ -170,7 +170,7 @@ def sweep(bases: Scenario | Sequence[Scenario], vary_fields: Mapping[str, Sequen
     total, counted = len(todo) * reps, [0]
     if progress:
         progress(0, total)
-    with make_runner(workers, dask) as run:
+    with open_runner(workers, dask) as run:
         size = batch_size(total, reps, run.workers)
         futures = {}
         for point in todo:

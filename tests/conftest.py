@@ -1,13 +1,71 @@
-"""Shared fixtures: the shipped scenarios and small hand-made scenario documents."""
+"""Shared fixtures: the shipped scenarios, small hand-made scenario documents, and a check
+that the tests leave no process behind."""
 from __future__ import annotations
 
 import copy
+import os
+import time
 from pathlib import Path
 
 import pytest
 
+from flowsim.runner import shutdown_shared_pool
+
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+MARK = f"FLOWSIM_TEST_SESSION={os.getpid()}"
+# Every program the tests start inherits this, so one that outlives its parent is still found.
+os.environ["FLOWSIM_TEST_SESSION"] = str(os.getpid())
+# multiprocessing's helpers for this interpreter; they end when it does.
+INTERPRETER_SERVICES = ("from multiprocessing.forkserver import main", "from multiprocessing.resource_tracker import main")
+
+
+def _processes_left() -> list[str]:
+    """Live processes started by this test session (descendants, or carrying its mark), but not
+    this interpreter's own multiprocessing helpers."""
+    me, found = os.getpid(), {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        try:
+            state, ppid = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
+            environ = (entry / "environ").read_bytes().split(b"\0")
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        except (OSError, ValueError):  # gone while we looked, or not ours to read
+            continue
+        if state != "Z":
+            found[int(entry.name)] = (int(ppid), MARK.encode() in environ, command)
+    parents = {pid: ppid for pid, (ppid, _, _) in found.items()}
+
+    def descends(pid: int) -> bool:
+        while pid in parents:
+            pid = parents[pid]
+            if pid == me:
+                return True
+        return False
+
+    def service(ppid: int, command: str) -> bool:
+        return ppid == me and any(name in command for name in INTERPRETER_SERVICES)
+
+    return [f"pid {pid} (parent {ppid}): {command[:200]}" for pid, (ppid, marked, command) in sorted(found.items())
+            if (marked or descends(pid)) and not service(ppid, command)]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def stop_the_shared_pool():
+    """A module that drives the app (AppTest runs it in this process) starts the shared pool."""
+    yield
+    shutdown_shared_pool()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_left_behind():
+    """Fails the run if a pool worker, Dask process or app server outlives the tests."""
+    yield
+    deadline = time.monotonic() + 20  # time for stopped processes to finish exiting
+    while (left := _processes_left()) and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert not left, "processes left behind by the tests:\n" + "\n".join(left)
 
 
 def tiny_document(**changes) -> dict:

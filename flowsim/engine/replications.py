@@ -9,8 +9,6 @@ a − b per KPI with its 95% confidence interval.
 from __future__ import annotations
 
 import math
-import os
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Callable
 
@@ -22,6 +20,7 @@ from flowsim.engine.replication import simulate
 from flowsim.engine.results import KPI_COLUMNS, events_frame, kpi_rows, packages_frame, run_kpis, timeseries_frame
 from flowsim.engine.streams import replication_seeds
 from flowsim.errors import FlowsimError
+from flowsim.runner import Runner, default_workers, open_runner, run_all
 from flowsim.scenario.schema import Scenario
 
 CONFIDENCE = 0.95
@@ -89,10 +88,6 @@ def kpi_batch(scenario: Scenario, seed: int, reps: int, indices: list[int]) -> d
             for i in indices}
 
 
-def default_processes() -> int:
-    return os.cpu_count() or 1
-
-
 def _jobs(scenario: Scenario, reps: int, seed: int, detail: bool, follow_through_days: int) -> list:
     if not 1 <= reps <= MAX_REPS:
         raise FlowsimError(f"replications must be between 1 and {MAX_REPS:,}; got {reps}")
@@ -102,28 +97,12 @@ def _jobs(scenario: Scenario, reps: int, seed: int, detail: bool, follow_through
             for i, rep_seed in enumerate(replication_seeds(seed, reps))]
 
 
-def _execute(jobs: list, processes: int | None, executor: Executor | None, progress: Progress | None) -> list:
-    """Run jobs serially, in the given executor, or in a new process pool; results in job order."""
-    processes = min(processes or default_processes(), len(jobs))
-    if executor is None and processes == 1:
-        done = []
-        for job in jobs:
-            done.append(_one(job))
-            if progress:
-                progress(1)
-        return done
-    owned = executor is None
-    pool = executor or ProcessPoolExecutor(max_workers=processes)
-    try:
-        futures = [pool.submit(_one, job) for job in jobs]
-        for future in as_completed(futures):
-            future.result()
-            if progress:
-                progress(1)
-        return [future.result() for future in futures]
-    finally:
-        if owned:
-            pool.shutdown()
+def _execute(jobs: list, processes: int | None, runner: Runner | None, progress: Progress | None) -> list:
+    """Run jobs on the given runner, or on one started for them; results in job order."""
+    if runner is not None:
+        return run_all(runner, _one, jobs, progress)
+    with open_runner(min(processes or default_workers(), len(jobs))) as started:
+        return run_all(started, _one, jobs, progress)
 
 
 def _results(scenario: Scenario, seed: int, reps: int, detail: bool, done: list) -> Results:
@@ -137,16 +116,17 @@ def _results(scenario: Scenario, seed: int, reps: int, detail: bool, done: list)
 
 def run(scenario: Scenario, reps: int = 1, seed: int = 0, processes: int | None = None,
         detail: bool = True, progress: Progress | None = None, follow_through_days: int = 0,
-        executor: Executor | None = None) -> Results:
+        runner: Runner | None = None) -> Results:
     """Run ``reps`` replications (in ``processes`` processes; all cores by default).
 
     ``detail=False`` keeps only the KPIs (no event log or daily series), for
     large sweeps where memory matters. ``follow_through_days`` follows the
     horizon's contacts to their outcomes (see ``flowsim.engine.replication.simulate``).
-    An ``executor`` (e.g. a long-lived process pool) is used instead of a new pool.
+    A ``runner`` from ``flowsim.runner`` (e.g. the long-lived ``shared_pool()``, or a
+    Dask cluster) is used instead of starting ``processes`` local processes.
     """
     jobs = _jobs(scenario, reps, seed, detail, follow_through_days)
-    return _results(scenario, seed, reps, detail, _execute(jobs, processes, executor, progress))
+    return _results(scenario, seed, reps, detail, _execute(jobs, processes, runner, progress))
 
 
 @dataclass(frozen=True)
@@ -180,8 +160,8 @@ class Comparison:
 
 
 def compare(a: Scenario, b: Scenario, reps: int = 30, seed: int = 0, processes: int | None = None,
-            detail: bool = False, progress: Progress | None = None, executor: Executor | None = None) -> Comparison:
+            detail: bool = False, progress: Progress | None = None, runner: Runner | None = None) -> Comparison:
     """Run both scenarios on the same seeds (common random numbers) and pair their replications."""
     jobs_a, jobs_b = _jobs(a, reps, seed, detail, 0), _jobs(b, reps, seed, detail, 0)
-    done = _execute(jobs_a + jobs_b, processes, executor, progress)
+    done = _execute(jobs_a + jobs_b, processes, runner, progress)
     return Comparison(_results(a, seed, reps, detail, done[:reps]), _results(b, seed, reps, detail, done[reps:]))
