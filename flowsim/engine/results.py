@@ -133,9 +133,9 @@ def _wait_kpis(k: dict[Kpi, float], scenario: Scenario, rec: Records, stage: str
     sources = scenario.network.stage_sources[stage]
     if len(sources) < 2:
         return  # the same as the stage's own waits
-    by_source = dict(list(pd.Series(waits, dtype=float).groupby(pd.Series(rec.wait_sources[stage], dtype=object))))
+    values_all, of = np.asarray(waits, dtype=float), np.asarray(rec.wait_sources[stage], dtype=object)
     for source in sources:
-        values = by_source[source].to_numpy() if source in by_source else np.empty(0)
+        values = values_all[of == source]
         k[Kpi("wait_mean_days", stage, source)] = float(values.mean()) if len(values) else math.nan
         k[Kpi("wait_p90_days", stage, source)] = _percentile(values, 90)
 
