@@ -15,7 +15,7 @@ import numpy as np
 
 from flowsim.calendar import expected_contacts_per_day
 from flowsim.scenario.network import REVIEW_SOURCE, WAITING_SOURCE
-from flowsim.scenario.schema import Outcome, Scenario
+from flowsim.scenario.schema import Scenario
 from flowsim.units import DAYS_PER_WEEK
 
 
@@ -107,9 +107,10 @@ def expected_reviews(scenario: Scenario, new_packages: dict[str, float]) -> floa
     horizon = scenario.time.horizon_days
     total = 0.0
     for name, outcome in scenario.package_outcomes().items():
-        d, interval, first = _review_timing(outcome)
-        if interval is None:
+        if outcome.review_days is None:
             continue
+        d = outcome.mean_duration_weeks * DAYS_PER_WEEK
+        first, interval = outcome.review_days
         existing = scenario.caseload.packages.get(name, 0.0)
         total += existing * (d / interval) * (1 - math.exp(-horizon / d))
         started = new_packages.get(name, 0.0)
@@ -119,15 +120,6 @@ def expected_reviews(scenario: Scenario, new_packages: dict[str, float]) -> floa
             j, offset = j + 1, first + (j + 1) * interval
         total += started * per_package / horizon
     return total
-
-
-def _review_timing(outcome: Outcome) -> tuple[float, float | None, float]:
-    d = outcome.mean_duration_weeks * DAYS_PER_WEEK
-    if outcome.review_every_weeks is None:
-        return d, None, 0.0
-    interval = outcome.review_every_weeks * DAYS_PER_WEEK
-    first = (outcome.first_review_weeks or outcome.review_every_weeks) * DAYS_PER_WEEK
-    return d, interval, first
 
 
 def expected_flows(scenario: Scenario) -> ExpectedFlows:

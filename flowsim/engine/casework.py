@@ -39,10 +39,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from flowsim.engine.rosters import EPSILON, Roster
-from flowsim.engine.stages import Stage, Visit
-from flowsim.engine.streams import generator
+from flowsim.engine.stages import Visit, WorkedStage
 from flowsim.engine.team import Team
-from flowsim.engine.worktime import work_sampler
 from flowsim.scenario.schema import Scenario
 from flowsim.units import HOURS_PER_DAY, MINUTES_PER_DAY
 
@@ -249,26 +247,18 @@ class CaseTeam(Team):
         self._count_open(now, 0)
 
 
-class CaseStage(Stage):
+class CaseStage(WorkedStage):
     """A stage whose people wait for allocation, then stay open on a practitioner's caseload until closed."""
 
-    __slots__ = ("team", "draw_work", "elapsed", "weight", "min_open", "open_days", "_mean_work")
+    __slots__ = ("weight", "min_open", "open_days")
 
     def __init__(self, name: str, sim: "Replication", scenario: Scenario, seed: np.random.SeedSequence, days: int,
                  team: CaseTeam):
-        super().__init__(name, sim, scenario, seed, days)
-        stage = scenario.stages[name]
-        self.team = team
-        self.draw_work = work_sampler(stage.work, generator(seed, f"work:{name}"))
-        self.elapsed = stage.elapsed_days
-        self.weight = stage.case.weight
-        self.min_open = stage.case.min_open_days
+        super().__init__(name, sim, scenario, seed, days, team)
+        case = scenario.stages[name].case
+        self.weight = case.weight
+        self.min_open = case.min_open_days
         self.open_days: list[float] = []  # allocation → close, for cases closed in the window
-        self._mean_work = stage.mean_total_minutes
-
-    @property
-    def mean_work(self) -> float:
-        return self._mean_work
 
     def arrive(self, visit: Visit, now: float) -> None:
         if now >= self.sim.warm_up:

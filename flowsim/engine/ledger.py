@@ -16,10 +16,11 @@ from flowsim.units import DAYS_PER_WEEK
 class PackageLedger:
     """Packages by number (0, 1, …), as columns."""
 
-    __slots__ = ("types", "_duration", "type", "start", "end", "cost", "one_off", "new", "cost_changes")
+    __slots__ = ("types", "review_days", "_duration", "type", "start", "end", "cost", "one_off", "new", "cost_changes")
 
     def __init__(self, scenario: Scenario, seed: np.random.SeedSequence):
         self.types: dict[str, Outcome] = scenario.package_outcomes()
+        self.review_days = {name: o.review_days for name, o in self.types.items()}  # (first, interval) or None
         self._duration = {name: exponentials(generator(seed, f"duration:{name}"), o.mean_duration_weeks * DAYS_PER_WEEK)
                           for name, o in self.types.items()}
         self.type: list[str] = []
@@ -52,14 +53,6 @@ class PackageLedger:
     def change_cost(self, package: int, change: float, now: float) -> None:
         self.cost[package] *= 1 + change
         self.cost_changes.append((package, now, self.cost[package]))
-
-    def review_timing(self, kind: str) -> tuple[float | None, float | None]:
-        """Days to a new package's first review and between reviews (None: never reviewed)."""
-        outcome = self.types[kind]
-        if not outcome.review_every_weeks:
-            return None, None
-        first = outcome.first_review_weeks or outcome.review_every_weeks
-        return first * DAYS_PER_WEEK, outcome.review_every_weeks * DAYS_PER_WEEK
 
     def columns(self) -> dict[str, list]:
         return {"type": self.type, "start": self.start, "end": self.end,

@@ -11,6 +11,7 @@ one or two scheduled events. Time is in days from the start date.
 from __future__ import annotations
 
 import gc
+from typing import Callable
 
 import numpy as np
 import simpy
@@ -27,6 +28,25 @@ from flowsim.engine.team import Team
 from flowsim.scenario.network import REVIEW_SOURCE, WAITING_SOURCE
 from flowsim.scenario.schema import Scenario
 from flowsim.units import DAYS_PER_WEEK
+
+
+def feed(env: simpy.Environment, plan: list[tuple[float, object]], handle: Callable[[float, object], None]) -> None:
+    """Call ``handle(time, item)`` at each time of a time-ordered plan.
+
+    Only the next item is ever scheduled, so the event queue stays short
+    however long the plan (a year's contacts, a whole caseload's reviews)."""
+    position = 0
+
+    def next_item(_event) -> None:
+        nonlocal position
+        time, item = plan[position]
+        position += 1
+        if position < len(plan):
+            env.timeout(plan[position][0] - env.now).callbacks.append(next_item)
+        handle(time, item)
+
+    if plan:
+        env.timeout(plan[0][0]).callbacks.append(next_item)
 
 
 class Replication:
@@ -84,17 +104,10 @@ class Replication:
     def _schedule_contacts(self) -> None:
         plan = contact_plan(self.scenario, self.seed, self.horizon_end)
         self.rec.contacts = sum(1 for t, _ in plan if t >= self.warm_up)
-        self._contacts, self._contact_next = plan, 0
         self._entry = {n: self.stages[self.scenario.demand.entry_stage(n)] for n in sorted(self.scenario.demand.sources)}
-        if plan:
-            self.env.timeout(plan[0][0]).callbacks.append(self._contact)
+        feed(self.env, plan, self._contact)
 
-    def _contact(self, _event) -> None:
-        """A contact arrives; the next one is scheduled (one pending arrival at a time)."""
-        _, source = self._contacts[self._contact_next]
-        self._contact_next += 1
-        if self._contact_next < len(self._contacts):
-            self.env.timeout(self._contacts[self._contact_next][0] - self.env.now).callbacks.append(self._contact)
+    def _contact(self, _time: float, source: str) -> None:
         stage = self._entry[source]
         stage.arrive(Visit(Person(self._new_id(), source), stage, self.env.now), self.env.now)
 
@@ -122,17 +135,7 @@ class Replication:
                     if due < self.horizon_end and due < ledger.end[pid]:
                         plan.append((due, pid))
         plan.sort()
-        self._caseload_plan, self._caseload_next = plan, 0
-        if plan:
-            self.env.timeout(plan[0][0]).callbacks.append(self._caseload_review)
-
-    def _caseload_review(self, _event) -> None:
-        due, pid = self._caseload_plan[self._caseload_next]
-        self._caseload_next += 1
-        if self._caseload_next < len(self._caseload_plan):
-            upcoming = self._caseload_plan[self._caseload_next][0]
-            self.env.timeout(upcoming - self.env.now).callbacks.append(self._caseload_review)
-        self._review_due(pid, due)
+        feed(self.env, plan, lambda due, pid: self._review_due(pid, due))
 
     # ----- the flow ---------------------------------------------------------------
 
@@ -162,9 +165,9 @@ class Replication:
         kind = self.outcome_kind[target]
         if kind == "package":
             pid = self.ledger.replace(person.package, target, now)
-            first, _ = self.ledger.review_timing(target)
-            if first is not None:
-                self._schedule_review(pid, now + first)
+            timing = self.ledger.review_days[target]
+            if timing is not None:
+                self._schedule_review(pid, now + timing[0])
         elif kind == "review" and person.package >= 0:
             change = self.scenario.outcomes[target].weekly_cost_change
             if change:
@@ -182,8 +185,7 @@ class Replication:
             return  # ended, or replaced by a new package, before its review
         person = Person(self._new_id(), REVIEW_SOURCE, package=pid)
         self.review_stage.arrive(Visit(person, self.review_stage, self.env.now), self.env.now)
-        _, interval = ledger.review_timing(ledger.type[pid])
-        self._schedule_review(pid, due + interval)
+        self._schedule_review(pid, due + ledger.review_days[ledger.type[pid]][1])
 
     # ----- recording ------------------------------------------------------------------
 

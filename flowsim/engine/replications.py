@@ -4,7 +4,7 @@
 run in this process or spread over several: replication i always uses
 ``SeedSequence(seed).spawn(reps)[i]``. ``compare(a, b)`` runs both scenarios on
 the same seeds (common random numbers) and reports the paired difference
-a − b per KPI with its 95% confidence interval.
+B − A per KPI (the effect of moving from A to B) with its 95% confidence interval.
 """
 from __future__ import annotations
 

@@ -16,17 +16,23 @@ the ``Replication`` that owns them schedules events and handles outcomes.
 """
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from flowsim.engine.streams import BLOCK, generator
-from flowsim.engine.team import Team
+from flowsim.engine.rosters import EPSILON
+from flowsim.engine.team import HOURS_PER_MINUTE, Team
 from flowsim.engine.worktime import work_sampler
 from flowsim.scenario.schema import Scenario
+from flowsim.units import MINUTES_PER_DAY
 
 if TYPE_CHECKING:
     from flowsim.engine.replication import Replication
+
+
+NAN = math.nan  # a constant, not float("nan"): a visit is made for every stage a person reaches
 
 
 class Person:
@@ -43,8 +49,8 @@ class Visit:
 
     def __init__(self, person: Person, stage: "Stage", arrived: float, waited_before: float = 0.0):
         self.person, self.stage, self.arrived, self.waited_before = person, stage, arrived, waited_before
-        self.started = float("nan")
-        self.work = float("nan")
+        self.started = NAN
+        self.work = NAN
         self.practitioner = -1
 
 
@@ -88,6 +94,8 @@ class Router:
             self._share_sets.append(pairs)
         self._set_of[source] = self._share_sets.index(pairs)
         self.counts[source] = []
+        for counts in self.counts.values():  # one count per target, sized as targets are added
+            counts.extend([0] * (len(self.targets) - len(counts)))
 
     def _refill(self) -> None:
         k = len(self.targets)
@@ -113,10 +121,7 @@ class Router:
         self._next = i + 1
         j = self._choices[self._set_of[source]][i]
         if count:
-            counts = self.counts[source]
-            if not counts:
-                counts.extend([0] * len(self.targets))
-            counts[j] += 1
+            self.counts[source][j] += 1
         return self.targets[j]
 
     def edge_counts(self):
@@ -176,8 +181,8 @@ class PassThrough(Stage):
         sim.route(visit, now)
 
 
-class OneSitting(Stage):
-    """A stage whose work one practitioner does in one go, inside rostered hours."""
+class WorkedStage(Stage):
+    """What stages worked by a team have: the team, a work-time stream, and an elapsed stay after the work."""
 
     __slots__ = ("team", "draw_work", "elapsed", "_mean_work")
 
@@ -194,6 +199,12 @@ class OneSitting(Stage):
     def mean_work(self) -> float:
         return self._mean_work
 
+
+class OneSitting(WorkedStage):
+    """A stage whose work one practitioner does in one go, inside rostered hours."""
+
+    __slots__ = ()
+
     def arrive(self, visit: Visit, now: float) -> None:
         if now >= self.sim.warm_up:
             self.arrivals += 1
@@ -206,15 +217,21 @@ class OneSitting(Stage):
         self.count_waiting(now, +1)
 
     def start(self, practitioner: int, visit: Visit, now: float) -> None:
-        sim = self.sim
+        sim, team = self.sim, self.team
         visit.started = now
         visit.practitioner = practitioner
         visit.work = work = self.draw_work()
         if visit.arrived >= sim.warm_up:
-            sim.rec.work_demanded[self.team.role] += work
-        if now >= sim.warm_up:
-            self.record_wait(visit, now - visit.arrived + visit.waited_before)
-        done = self.team.work(practitioner, work, now)
+            sim.rec.work_demanded[team.roster.role] += work
+        if now >= sim.warm_up:  # inlined record_wait: this is the simulation's hottest path
+            self.waits.append(now - visit.arrived + visit.waited_before)
+            self.wait_sources.append(visit.person.source)
+        work_days = work / MINUTES_PER_DAY
+        if now + work_days <= team.shift_end[practitioner]:  # done within today's window: the usual case
+            team.busy[team.shift_day] += work * HOURS_PER_MINUTE
+            done = now + work_days
+        else:
+            done = team.work(practitioner, work, now)
         if done < sim.days:
             sim.env.timeout(done - now, visit).callbacks.append(self._work_done)
 
@@ -223,7 +240,7 @@ class OneSitting(Stage):
         sim = self.sim
         now = sim.env.now
         team, practitioner = self.team, visit.practitioner
-        if team.on_duty(practitioner, now):
+        if now < team.shift_end[practitioner] - EPSILON:  # still on duty
             next_from_queue(team, practitioner, now)
         else:
             team.off.append(practitioner)

@@ -65,9 +65,6 @@ class Team:
             return now + work_days
         return finish_time(self.roster, practitioner, now, work_days, self.busy)
 
-    def on_duty(self, practitioner: int, now: float) -> bool:
-        return now < self.shift_end[practitioner] - EPSILON
-
     def start_shift(self, now: float) -> list[int]:
         """Open everyone's window for today; the free practitioners, ready for work."""
         self.shift_end = [now + length for length in self.roster.lengths]

@@ -13,7 +13,6 @@ import numpy as np
 
 from flowsim.engine.streams import exponentials, gammas, lognormals
 from flowsim.scenario.schema import WorkTime
-from flowsim.units import MINUTES_PER_DAY
 
 
 

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from flowsim.scenario.network import Network, compile_network
+from flowsim.units import DAYS_PER_WEEK
 from flowsim.vocabulary import ASSESSMENT_STAGES, MONTHS, WEEKDAYS, label
 
 SHARE_TOLERANCE = 1e-9
@@ -280,6 +281,14 @@ class Outcome(Strict):
     weekly_cost_change: Annotated[float, Field(ge=-1.0, le=5.0)] = Field(
         0.0, description="for review outcomes: fractional change in the package's weekly cost"
     )
+
+    @property
+    def review_days(self) -> tuple[float, float] | None:
+        """Days from a new package's start to its first review, and between reviews; None if never reviewed."""
+        if not self.review_every_weeks:
+            return None
+        first = self.first_review_weeks or self.review_every_weeks
+        return first * DAYS_PER_WEEK, self.review_every_weeks * DAYS_PER_WEEK
 
     @model_validator(mode="after")
     def _fields_fit_kind(self) -> "Outcome":
