@@ -77,8 +77,12 @@ def entries_over_horizon(scenario: Scenario, source: str) -> dict[str, float]:
     return entries
 
 
-def absorb(scenario: Scenario, source: str, entries: dict[str, float]) -> tuple[dict, dict, dict]:
-    """Visits per stage, arrivals per outcome and flow per edge for these entries."""
+def absorb(scenario: Scenario, source: str, entries: dict[str, float]) -> tuple[dict, dict, dict, dict]:
+    """Visits per stage, arrivals per outcome, flow per edge, and the mean days from entry to each outcome.
+
+    The days count each stage's least time (``Stage.least_days``): with N = (I − Q)⁻¹ and
+    B = N R the absorption probabilities, E[days · 1{ends in o}] = Σₛ visitsₛ · daysₛ · Bₛₒ.
+    """
     graph = scenario.network.graph(source)
     stages, outcomes = list(scenario.stages), list(scenario.outcomes)
     index = {name: i for i, name in enumerate(stages)}
@@ -91,18 +95,30 @@ def absorb(scenario: Scenario, source: str, entries: dict[str, float]) -> tuple[
     visit = dict(zip(stages, visits))
     edges = {(a, b): visit[a] * share for a, b, share in graph.edges(data="share")}
     reached = {o: sum(f for (a, b), f in edges.items() if b == o) for o in outcomes}
-    return visit, reached, edges
+    r = np.zeros((len(stages), len(outcomes)))
+    where = {name: i for i, name in enumerate(outcomes)}
+    for a, b, share in graph.edges(data="share"):
+        if b in where:
+            r[index[a], where[b]] = share
+    absorbed = np.linalg.solve(np.eye(len(stages)) - q, r)  # B = N R
+    days = np.array([scenario.stages[s].least_days for s in stages])
+    timed = (visits * days) @ absorbed
+    lag = {o: float(timed[where[o]] / reached[o]) if reached[o] > 0 else 0.0 for o in outcomes}
+    return visit, reached, edges, lag
 
 
-def expected_reviews(scenario: Scenario, new_packages: dict[str, float]) -> float:
+def expected_reviews(scenario: Scenario, new_packages: dict[str, float], lags: dict[str, float] | None = None) -> float:
     """Expected reviews during the horizon, from the existing caseload and new packages.
 
     A package lasts an exponential time of mean d and is reviewed every I days,
     the first review of a new package after f days. The existing caseload's
     review dates are spread evenly over one interval, so each package gives
     (d/I)(1 − e^(−T/d)) reviews in a horizon of T days. A new package started at
-    a uniform time in the horizon gives Σⱼ (T − f − jI)⁺ e^(−(f+jI)/d) / T.
-    Reviews of packages that start from reviews are not counted.
+    a uniform time in the horizon gives Σⱼ (T − f − jI)⁺ e^(−(f+jI)/d) / T; when
+    the people who get it asked L days earlier on average (``lags``: the stages
+    they passed through keep them that long), its reviews come L days later:
+    Σⱼ (T − L − f − jI)⁺ e^(−(f+jI)/d) / T. Reviews of packages that start from
+    reviews are not counted.
     """
     horizon = scenario.time.horizon_days
     total = 0.0
@@ -114,9 +130,10 @@ def expected_reviews(scenario: Scenario, new_packages: dict[str, float]) -> floa
         existing = scenario.caseload.packages.get(name, 0.0)
         total += existing * (d / interval) * (1 - math.exp(-horizon / d))
         started = new_packages.get(name, 0.0)
+        lag = (lags or {}).get(name, 0.0)
         j, offset, per_package = 0, first, 0.0
-        while offset < horizon:
-            per_package += (horizon - offset) * math.exp(-offset / d)
+        while lag + offset < horizon:
+            per_package += (horizon - lag - offset) * math.exp(-offset / d)
             j, offset = j + 1, first + (j + 1) * interval
         total += started * per_package / horizon
     return total
@@ -130,13 +147,16 @@ def expected_flows(scenario: Scenario) -> ExpectedFlows:
     stage_total = dict.fromkeys(scenario.stages, 0.0)
     outcome_total = dict.fromkeys(scenario.outcomes, 0.0)
 
+    lag_sum = dict.fromkeys(scenario.outcomes, 0.0)  # Σ people × mean days from asking to the outcome
+
     def add(source: str, entries: dict[str, float]) -> None:
-        visit, reached, flow = absorb(scenario, source, entries)
+        visit, reached, flow, lag = absorb(scenario, source, entries)
         by_source[source] = {**visit, **reached}
         for name, n in visit.items():
             stage_total[name] += n
         for name, n in reached.items():
             outcome_total[name] += n
+            lag_sum[name] += n * lag[name]
         for edge, n in flow.items():
             edges[edge] = edges.get(edge, 0.0) + n
 
@@ -147,11 +167,13 @@ def expected_flows(scenario: Scenario) -> ExpectedFlows:
     if review_stage is not None:
         # Reviews can lead to new packages, which are reviewed in turn: iterate to the fixed point.
         from_contacts = {name: outcome_total[name] for name in scenario.package_outcomes()}
+        lags = {name: lag_sum[name] / n if n else 0.0 for name, n in from_contacts.items()}
         from_reviews = dict.fromkeys(from_contacts, 0.0)
         for _ in range(50):
             started = {name: from_contacts[name] + from_reviews[name] for name in from_contacts}
-            entries = {review_stage: expected_reviews(scenario, started)} | entries_over_horizon(scenario, REVIEW_SOURCE)
-            _, reached, _ = absorb(scenario, REVIEW_SOURCE, entries)
+            entries = {review_stage: expected_reviews(scenario, started, lags)} | entries_over_horizon(scenario,
+                                                                                                     REVIEW_SOURCE)
+            _, reached, _, _ = absorb(scenario, REVIEW_SOURCE, entries)
             settled = all(abs(reached[n] - from_reviews[n]) < 1e-9 * (1 + reached[n]) for n in from_reviews)
             from_reviews = {name: reached[name] for name in from_reviews}
             if settled:

@@ -22,7 +22,7 @@ def looped_document(tiny):
 def test_hand_computed_graph_with_a_loop(tiny):
     # vA = 100 + 0.2 vB, vB = 0.5 vA  ⇒  vA = 100/0.9, vB = 50/0.9.
     scenario = scenario_from_document(looped_document(tiny), "loop.yaml")
-    visits, outcomes, edges = absorb(scenario, "community", {"a": 100.0})
+    visits, outcomes, edges, _ = absorb(scenario, "community", {"a": 100.0})
     assert visits["a"] == pytest.approx(1000 / 9)
     assert visits["b"] == pytest.approx(500 / 9)
     assert outcomes["information_advice"] == pytest.approx(500 / 9)
@@ -90,3 +90,16 @@ def test_every_shipped_scenario_balances(shipped_path):
     )
     assert entering == pytest.approx(sum(flows.outcomes.values()))
     assert all(v >= 0 for v in flows.stages.values())
+
+
+def test_days_from_asking_to_an_outcome_count_each_stage_s_least_time(tiny):
+    """Front door (no stay) → assessment held open 21 days, 40% of the time twice (a loop back), → home care."""
+    document = tiny()
+    document["stages"]["assessment"].update(kind="case", case={"caseload_cap": 20, "min_open_days": 21},
+                                            routes={"home_care": 0.3, "no_eligible_needs": 0.3, "assessment": 0.4})
+    scenario = scenario_from_document(document, "t.yaml")
+    _, reached, _, lag = absorb(scenario, "secondary_health", {"assessment": 100.0})
+    # Visits per person 1/0.6; every outcome is reached after a geometric number of 21-day stays, mean 21/0.6.
+    assert lag["home_care"] == pytest.approx(21 / 0.6)
+    assert lag["no_eligible_needs"] == pytest.approx(21 / 0.6)
+    assert reached["home_care"] == pytest.approx(50.0)

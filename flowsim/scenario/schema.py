@@ -219,6 +219,13 @@ class Stage(Strict):
         """Practitioner minutes per case, travel included (0 without a role)."""
         return self.work.mean_total_minutes if self.work else 0.0
 
+    @property
+    def least_days(self) -> float:
+        """The least time a person spends at the stage, waits and work aside: its elapsed days,
+        or for a case stage the longer of those and the days the case stays open."""
+        held = self.case.min_open_days if self.case is not None else 0.0
+        return max(self.elapsed_days, held)
+
     @field_validator("routes")
     @classmethod
     def _routes_sum_to_one(cls, routes: dict) -> dict:
