@@ -14,6 +14,7 @@ from flowsim.analytic import ExpectedFlows, expected_flows
 from flowsim.engine import Comparison, Results, compare, run
 from flowsim.errors import FlowsimError, InputError, Problem
 from flowsim.provenance import number_sources
+from flowsim.published import published_comparison
 from flowsim.sweep import load_points, sweep
 from flowsim.scenario import (
     MAX_SCENARIO_BYTES,
@@ -44,6 +45,7 @@ __all__ = [
     "load_scenario_text",
     "load_points",
     "number_sources",
+    "published_comparison",
     "scenario_document",
     "scenario_hash",
     "sweep",
