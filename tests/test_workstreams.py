@@ -3,13 +3,15 @@ import math
 
 import numpy as np
 import pytest
+import yaml
 
-from flowsim import InputError, expected_flows
+from flowsim import InputError, expected_flows, load_scenario
 from flowsim.engine import run
 from flowsim.engine.demand import workstream_plan
 from flowsim.engine.replication import simulate
 from flowsim.engine.streams import replication_seeds
 from flowsim.scenario.load import scenario_from_document
+from tests.conftest import ROOT
 
 CARERS = {"carers": {"per_year": 600, "stage": "assessment", "label": "Carers' assessments"}}
 
@@ -122,3 +124,30 @@ def test_no_workstreams_means_no_workstream_kpis(tiny):
 def test_bad_workstreams_are_refused_naming_the_field(tiny, stream, field, message):
     problems = problems_of(tiny(**{"demand.workstreams": stream}))
     assert any(f"{field}:" in p and message in p for p in problems), problems
+
+
+def readme_example() -> dict:
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("### Competing work and staffing"):]
+    return yaml.safe_load(section[section.index("```yaml") + 7:section.index("```", section.index("```yaml") + 7)])
+
+
+def merged(base: dict, extra: dict) -> dict:
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = merged(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+    return out
+
+
+def test_the_readme_barnet_example_loads_with_sourced_figures():
+    barnet = load_scenario(ROOT / "scenarios" / "barnet_current.yaml")
+    scenario = scenario_from_document(merged(barnet.source.document, readme_example()), "readme.yaml")
+    streams = scenario.demand.workstreams
+    assert (streams["dols"].per_year, streams["carers"].per_year, streams["transitions"].per_year) == (1819, 2592, 50)
+    role, before = scenario.roles["social_worker"], barnet.roles["social_worker"]
+    assert role.hours_per_year == pytest.approx(
+        (before.fte * (1 - 0.095) + 2) * before.productive_hours_per_fte * (1 - 0.12))
+    flows = expected_flows(scenario)
+    assert flows.contacts == pytest.approx(expected_flows(barnet).contacts)
+    assert flows.workstreams["dols"] == pytest.approx(1819, rel=0.01)  # the horizon's own days and profile
+    assert flows.stages["dols_assessment"] == pytest.approx(flows.workstreams["dols"])
