@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import yaml
 
-from flowsim import InputError, expected_flows, load_scenario
+from flowsim import InputError, expected_flows, load_scenario, vary
 from flowsim.engine import run
 from flowsim.engine.demand import workstream_plan
 from flowsim.engine.replication import simulate
@@ -151,3 +151,12 @@ def test_the_readme_barnet_example_loads_with_sourced_figures():
     assert flows.contacts == pytest.approx(expected_flows(barnet).contacts)
     assert flows.workstreams["dols"] == pytest.approx(1819, rel=0.01)  # the horizon's own days and profile
     assert flows.stages["dols_assessment"] == pytest.approx(flows.workstreams["dols"])
+
+
+def test_workstreams_with_localities_enter_shared_stages_only():
+    base = load_scenario(ROOT / "scenarios" / "herefordshire_localities.yaml")
+    shared = vary(base, {"demand.workstreams": {"dols": {"per_year": 100, "stage": "full_assessment"}}})
+    assert shared.network.entries["dols"] == "full_assessment"
+    assert expected_flows(shared).stages["full_assessment"] > expected_flows(base).stages["full_assessment"] + 90
+    with pytest.raises(InputError, match="demand.workstreams.dols.stage: a workstream belongs to no locality"):
+        vary(base, {"demand.workstreams": {"dols": {"per_year": 100, "stage": "social_work"}}})
