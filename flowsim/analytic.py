@@ -3,8 +3,11 @@
 For each referral source, stages are transient states and outcomes absorbing
 ones. With Q the stage-to-stage shares and R the stage-to-outcome shares, the
 expected visits to each stage are e·(I − Q)⁻¹ for entries e, and the expected
-outcomes are those visits times R. Practitioner hours follow from the visits
-and the mean time per case. Counts are per year, averaged over the horizon.
+outcomes are those visits times R. Workstreams (carers' assessments, DoLS, …)
+enter like a source of their own. Practitioner hours follow from the visits
+and the mean time per case, set against the hours the staff in post have for
+the modelled work (``Role.hours_per_year``). Counts are per year, averaged
+over the horizon.
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from flowsim.calendar import expected_contacts_per_day
+from flowsim.calendar import expected_arrivals_per_day, expected_contacts_per_day
 from flowsim.scenario.network import REVIEW_SOURCE, WAITING_SOURCE
 from flowsim.scenario.schema import Scenario
 from flowsim.units import DAYS_PER_WEEK
@@ -44,12 +47,14 @@ class ExpectedFlows:
     by_source: dict[str, dict[str, float]]
     roles: dict[str, RoleLoad]
     warnings: list[str] = field(default_factory=list)
+    workstreams: dict[str, float] = field(default_factory=dict)  # competing work arriving, per year
 
     def to_dict(self) -> dict:
         """Plain values for JSON."""
         return {
             "scenario": self.scenario,
             "contacts": self.contacts,
+            "workstreams": self.workstreams,
             "stages": self.stages,
             "outcomes": self.outcomes,
             "roles": {
@@ -71,6 +76,10 @@ def entries_over_horizon(scenario: Scenario, source: str) -> dict[str, float]:
         days = expected_contacts_per_day(scenario)[scenario.time.warm_up_days:]
         stage = scenario.demand.entry_stage(source)
         entries[stage] = days.sum() * scenario.demand.sources[source]
+    elif source in scenario.demand.workstreams:
+        stream = scenario.demand.workstreams[source]
+        days = expected_arrivals_per_day(scenario, stream.per_year)[scenario.time.warm_up_days:]
+        entries[stream.stage] = days.sum()
     for stage, waiting in scenario.waiting_list.items():
         if (waiting.source or WAITING_SOURCE) == source:
             entries[stage] = entries.get(stage, 0.0) + waiting.count
@@ -200,6 +209,8 @@ def expected_flows(scenario: Scenario) -> ExpectedFlows:
         by_source={s: per_year(t) for s, t in by_source.items()},
         roles=roles,
         warnings=warnings,
+        workstreams={name: float(expected_arrivals_per_day(scenario, w.per_year)[scenario.time.warm_up_days:].sum()) / years
+                     for name, w in scenario.demand.workstreams.items()},
     )
 
 

@@ -54,8 +54,13 @@ def growth_integral(growth: float, start_day: np.ndarray | float, length: float 
 
 def expected_contacts_per_day(scenario: Scenario, days: int | None = None) -> np.ndarray:
     """Expected contacts on each simulated day: the exact integral of the arrival rate."""
+    return expected_arrivals_per_day(scenario, scenario.demand.contacts_per_year, days)
+
+
+def expected_arrivals_per_day(scenario: Scenario, per_year: float, days: int | None = None) -> np.ndarray:
+    """Expected arrivals each day of a stream of ``per_year`` following the demand's profiles and growth."""
     profile = day_profile(scenario, days)
-    base = scenario.demand.contacts_per_year / DAYS_PER_YEAR
+    base = per_year / DAYS_PER_YEAR
     return base * profile * growth_integral(scenario.demand.annual_growth, np.arange(len(profile), dtype=float))
 
 
@@ -90,7 +95,7 @@ def calendar_problems(scenario: Scenario) -> list[tuple[str, str]]:
     working = {stage.role for stage in scenario.stages.values() if stage.role is not None}
     for name in sorted(working):
         role = scenario.roles[name]
-        if role.fte <= 0 or role.calendar not in scenario.time.calendars:
+        if role.fte_in_post <= 0 or role.calendar not in scenario.time.calendars:
             continue
         pattern = scenario.time.calendars[role.calendar]
         if working_days_per_year(scenario, role.calendar) == 0:

@@ -89,6 +89,7 @@ def label(name: str, given: str | None = None) -> str:
 # KPI measures: ``measure`` or ``measure.thing`` (a stage, role, outcome, package type or edge).
 MEASURE_LABELS = {
     "contacts": "Contacts",
+    "workstream_arrivals": "Competing work arriving",
     "arrivals": "People arriving",
     "outcomes": "Outcome reached",
     "flow": "People moving",

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from flowsim.engine.rosters import EPSILON, Roster
+from flowsim.engine.rosters import EPSILON, Roster, practitioner_split
 from flowsim.engine.stages import Visit, WorkedStage
 from flowsim.engine.team import Team
 from flowsim.scenario.schema import Scenario
@@ -51,8 +51,7 @@ if TYPE_CHECKING:
 def practitioner_caps(scenario: Scenario, role: str, roster: Roster) -> list[float]:
     """Each practitioner's caseload cap: the role's cap, scaled by FTE for the part-time one, at least 1."""
     cap = next(s.case.caseload_cap for s in scenario.stages.values() if s.role == role and s.kind == "case")
-    full = int(math.floor(scenario.roles[role].fte + EPSILON))
-    part = scenario.roles[role].fte - full
+    full, part = practitioner_split(scenario.roles[role].fte_in_post)
     return [cap if i < full else max(1.0, part * cap) for i in range(roster.practitioners)]
 
 

@@ -1,11 +1,14 @@
-"""New contacts at the front door: when they arrive and from which referral source.
+"""New contacts at the front door, and competing work streams: when they arrive and from where.
 
 Arrivals are a non-homogeneous Poisson process, drawn by thinning: candidates
 at the peak rate, each kept with probability rate(t)/peak at its own time t.
 The rate follows the weekday and monthly profiles and grows continuously.
+Each workstream (carers' assessments, DoLS, …) is its own such process with
+its own random streams (``workstream:<name>``), so adding one moves no contact.
 """
 from __future__ import annotations
 
+import heapq
 import math
 
 import numpy as np
@@ -16,15 +19,17 @@ from flowsim.engine.streams import generator
 from flowsim.scenario.schema import Scenario
 
 
-def arrival_times(scenario: Scenario, rep_seed: np.random.SeedSequence, days: int) -> np.ndarray:
-    """Contact times (days from the start) within ``days``, in order."""
-    base = scenario.demand.contacts_per_year / DAYS_PER_YEAR
+def arrival_times(scenario: Scenario, rep_seed: np.random.SeedSequence, days: int,
+                  per_year: float | None = None, purpose: str = "arrivals") -> np.ndarray:
+    """Arrival times (days from the start) within ``days``, in order: contacts, or ``per_year`` drawn
+    from the streams named by ``purpose``."""
+    base = (scenario.demand.contacts_per_year if per_year is None else per_year) / DAYS_PER_YEAR
     if base == 0:
         return np.empty(0)
     profile = day_profile(scenario, days)
     k = math.log1p(scenario.demand.annual_growth) / DAYS_PER_YEAR
     peak = base * profile.max() * max(1.0, math.exp(k * days))
-    candidates_gen, keep_gen = generator(rep_seed, "arrivals"), generator(rep_seed, "arrivals:thinning")
+    candidates_gen, keep_gen = generator(rep_seed, purpose), generator(rep_seed, f"{purpose}:thinning")
     chunks, t = [], 0.0
     while t < days:
         gaps = candidates_gen.standard_exponential(int(peak * days * 0.25) + 64) / peak
@@ -45,3 +50,17 @@ def contact_plan(scenario: Scenario, rep_seed: np.random.SeedSequence, days: int
     picks = np.searchsorted(cumulative, generator(rep_seed, "sources").random(len(times)) * cumulative[-1],
                             side="right")
     return list(zip(times.tolist(), [names[min(i, len(names) - 1)] for i in picks]))
+
+
+def workstream_plan(scenario: Scenario, rep_seed: np.random.SeedSequence, days: int) -> list[tuple[float, str]]:
+    """Each workstream arrival's time and workstream name, in time order (ties: workstreams in listed order)."""
+    plans = []
+    for name, stream in scenario.demand.workstreams.items():
+        times = arrival_times(scenario, rep_seed, days, stream.per_year, f"workstream:{name}")
+        plans.append([(t, name) for t in times.tolist()])
+    return merged_plan(*plans)
+
+
+def merged_plan(*plans: list[tuple[float, str]]) -> list[tuple[float, str]]:
+    """Time-ordered plans as one, in time order; at equal times the earlier plan goes first."""
+    return list(heapq.merge(*plans, key=lambda item: item[0]))

@@ -18,7 +18,7 @@ import simpy
 
 from flowsim.calendar import simulated_days
 from flowsim.engine.casework import CaseStage, CaseTeam, practitioner_caps
-from flowsim.engine.demand import contact_plan
+from flowsim.engine.demand import contact_plan, merged_plan, workstream_plan
 from flowsim.engine.ledger import PackageLedger
 from flowsim.engine.records import Records
 from flowsim.engine.rosters import build_roster
@@ -102,9 +102,20 @@ class Replication:
         return self._finish()
 
     def _schedule_contacts(self) -> None:
+        """Contacts at the front door and the competing workstreams, fed as one time-ordered plan."""
+        demand = self.scenario.demand
         plan = contact_plan(self.scenario, self.seed, self.horizon_end)
         self.rec.contacts = sum(1 for t, _ in plan if t >= self.warm_up)
-        self._entry = {n: self.stages[self.scenario.demand.entry_stage(n)] for n in sorted(self.scenario.demand.sources)}
+        self._entry = {n: self.stages[demand.entry_stage(n)] for n in sorted(demand.sources)}
+        if demand.workstreams:
+            work = workstream_plan(self.scenario, self.seed, self.horizon_end)
+            counts = dict.fromkeys(demand.workstreams, 0)
+            for t, name in work:
+                if t >= self.warm_up:
+                    counts[name] += 1
+            self.rec.workstream_arrivals = counts
+            self._entry |= {n: self.stages[w.stage] for n, w in demand.workstreams.items()}
+            plan = merged_plan(plan, work)
         feed(self.env, plan, self._contact)
 
     def _contact(self, _time: float, source: str) -> None:

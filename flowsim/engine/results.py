@@ -164,11 +164,18 @@ def _case_kpis(k: dict[Kpi, float], rec: Records, horizon: int) -> None:
         k[Kpi("case_open_days_mean", stage)] = float(np.mean(days)) if days else math.nan
 
 
+def _workstream_kpis(k: dict[Kpi, float], scenario: Scenario, rec: Records) -> None:
+    """Arrivals of each competing workstream (work not counted as front-door contacts)."""
+    for name in scenario.demand.workstreams:
+        k[Kpi("workstream_arrivals", name)] = float(rec.workstream_arrivals.get(name, 0))
+
+
 def run_kpis(scenario: Scenario, rec: Records) -> dict[Kpi, float]:
     """Every KPI of one replication."""
     window = slice(rec.warm_up, rec.days)
     horizon = rec.days - rec.warm_up
     k: dict[Kpi, float] = {Kpi("contacts"): float(rec.contacts)}
+    _workstream_kpis(k, scenario, rec)
     for stage, n in rec.arrivals.items():
         k[Kpi("arrivals", stage)] = float(n)
     for outcome, n in rec.outcomes.items():

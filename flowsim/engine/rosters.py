@@ -1,11 +1,12 @@
 """Practitioners' working time: who is on shift when, and when a case gets done.
 
-A role with F FTE is ⌊F⌋ full-time practitioners plus one part-time one for
-the fraction. On each working day of the role's calendar a practitioner works
-its share of the FTE's productive hours (productive hours a year ÷ working
-days a year), starting at the calendar's start time: the productive hours are
-packed at the start of the day, the rest of the day being leave, training,
-meetings and other non-case time.
+A role with F FTE in post (the establishment less vacancies, plus agency
+cover) is ⌊F⌋ full-time practitioners plus one part-time one for the
+fraction. On each working day of the role's calendar a practitioner works its
+share of the FTE's hours for the modelled work (productive hours a year ÷
+working days a year, less the role's non-case share), starting at the
+calendar's start time: those hours are packed at the start of the day, the
+rest of the day being leave, training, meetings and other non-case time.
 
 A case in progress at the end of a practitioner's day is paused and resumed by
 the same practitioner at the start of their next working day, so work is never
@@ -46,13 +47,20 @@ class Roster:
         return hours
 
 
+def practitioner_split(fte: float) -> tuple[int, float]:
+    """Full-time practitioners and the part-time one's fraction (0 if none) making up ``fte``."""
+    full = int(math.floor(fte + EPSILON))
+    return full, fte - math.floor(fte + EPSILON)
+
+
 def build_roster(scenario: Scenario, role_name: str, days: int) -> Roster:
     """The roster of a role over ``days`` simulated days (the scenario was checked at load)."""
     role = scenario.roles[role_name]
     pattern = scenario.time.calendars[role.calendar]
     worked = working_days(scenario, role.calendar, days)
     hours_per_fte_day = min(hours_per_working_day(scenario, role_name), pattern.hours_per_day)
-    full, part = int(math.floor(role.fte + EPSILON)), role.fte - math.floor(role.fte + EPSILON)
+    hours_per_fte_day *= 1.0 - role.non_case_share
+    full, part = practitioner_split(role.fte_in_post)
     lengths = [hours_per_fte_day / HOURS_PER_DAY] * full
     if part > 1e-6:
         lengths.append(part * hours_per_fte_day / HOURS_PER_DAY)

@@ -153,12 +153,21 @@ def scenario_document(scenario: Scenario) -> dict:
     return copy.deepcopy(scenario.source.document)
 
 
+ROLE_FIELDS_ADDED_LATER = {"vacancy_rate": 0.0, "agency_fte": 0.0, "non_case_share": 0.0, "agency_cost_per_fte": None}
+
+
 def scenario_hash(scenario: Scenario) -> str:
     """SHA-256 of the scenario's validated content: equal hashes, equal inputs."""
     dumped = scenario.model_dump(mode="json")
     for stage in dumped["stages"].values():  # fields added later, left out at their defaults: old hashes still hold
         if stage.get("kind") == "one_sitting" and stage.get("case") is None:
             del stage["kind"], stage["case"]
+    if not dumped["demand"].get("workstreams"):
+        dumped["demand"].pop("workstreams", None)
+    for role in dumped["roles"].values():
+        for name, default in ROLE_FIELDS_ADDED_LATER.items():
+            if role.get(name) == default:
+                del role[name]
     content = json.dumps(dumped, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 

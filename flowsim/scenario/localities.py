@@ -68,20 +68,30 @@ def locality_problems(scenario: Scenario) -> list[tuple[str, str]]:
         if waiting.source in scenario.demand.sources:
             problems.append((f"waiting_list.{stage}.source", "with localities, leave out the source of people "
                                                             "already waiting"))
+    for name, stream in scenario.demand.workstreams.items():
+        if stream.stage in local_stages:
+            problems.append((f"demand.workstreams.{name}.stage", "a workstream belongs to no locality: "
+                                                                 "it cannot enter a local stage"))
+    for role in spec.roles:
+        if role in scenario.roles and scenario.roles[role].agency_fte:
+            problems.append((f"roles.{role}.agency_fte", "agency cover of a role split by locality cannot be "
+                                                         "shared out between localities: leave it out, or add it "
+                                                         "to fte and localities.roles"))
     for name, stage in scenario.stages.items():
-        for source in (REVIEW_SOURCE, WAITING_SOURCE):
+        for source in (REVIEW_SOURCE, WAITING_SOURCE, *scenario.demand.workstreams):
             if name not in local_stages and set(stage.shares_for(source)) & local_stages and \
                     _reaches(scenario, source, name):
                 problems.append((f"stages.{name}.routes", f"people from '{source}' would reach a local stage, "
                                                           "but they belong to no locality"))
-    if any(SEPARATOR in n for n in list(scenario.stages) + list(scenario.roles) + list(scenario.demand.sources)):
+    if any(SEPARATOR in n for n in list(scenario.stages) + list(scenario.roles) + list(scenario.demand.sources)
+                                    + list(scenario.demand.workstreams)):
         problems.append(("localities", f"with localities, names must not contain '{SEPARATOR}'"))
     return problems
 
 
 def _reaches(scenario: Scenario, source: str, stage: str) -> bool:
     graph = flow_graph(scenario, source)
-    starts = [entry_stage(scenario, source)] if source == REVIEW_SOURCE else list(scenario.waiting_list)
+    starts = list(scenario.waiting_list) if source == WAITING_SOURCE else [entry_stage(scenario, source)]
     return any(s == stage or (s in graph and nx.has_path(graph, s, stage)) for s in starts if s)
 
 

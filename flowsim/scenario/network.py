@@ -65,8 +65,8 @@ class Network:
 
 
 def routing_sources(scenario: Scenario) -> list[str]:
-    """Every source whose people move through the graph, reviews included."""
-    sources = list(scenario.demand.sources)
+    """Every source whose people move through the graph: contacts' sources, workstreams, reviews."""
+    sources = list(scenario.demand.sources) + [w for w in scenario.demand.workstreams if w not in scenario.demand.sources]
     if scenario.caseload.review_stage:
         sources.append(REVIEW_SOURCE)
     for waiting in scenario.waiting_list.values():
@@ -143,7 +143,7 @@ def structure_problems(scenario: Scenario) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     stages, outcomes, roles = scenario.stages, scenario.outcomes, scenario.roles
     nodes = set(stages) | set(outcomes)
-    known_sources = set(scenario.demand.sources) | {REVIEW_SOURCE, WAITING_SOURCE}
+    known_sources = set(scenario.demand.sources) | set(scenario.demand.workstreams) | {REVIEW_SOURCE, WAITING_SOURCE}
 
     for name in set(stages) & set(outcomes):
         problems.append((f"outcomes.{name}", "is also a stage name; names must differ"))
@@ -155,6 +155,7 @@ def structure_problems(scenario: Scenario) -> list[tuple[str, str]]:
     for source in scenario.sources:
         if scenario.demand.entry_stage(source) is None:
             problems.append(("demand.entry", f"no entry stage for source '{source}' and no 'default'"))
+    problems += workstream_problems(scenario)
     for name, role in roles.items():
         if role.calendar not in scenario.time.calendars:
             problems.append((f"roles.{name}.calendar", f"calendar '{role.calendar}' is not in time.calendars"))
@@ -195,6 +196,18 @@ def structure_problems(scenario: Scenario) -> list[tuple[str, str]]:
     if problems:
         return problems  # the graph checks below need sound references
     return _graph_problems(scenario, compile_network(scenario))
+
+
+def workstream_problems(scenario: Scenario) -> list[tuple[str, str]]:
+    """Each workstream enters a real stage and has a name of its own (it is its people's source)."""
+    problems: list[tuple[str, str]] = []
+    for name, stream in scenario.demand.workstreams.items():
+        where = f"demand.workstreams.{name}"
+        if name in scenario.demand.sources or name in (REVIEW_SOURCE, WAITING_SOURCE, "default"):
+            problems.append((where, f"'{name}' is already a referral source; a workstream needs a name of its own"))
+        if stream.stage not in scenario.stages:
+            problems.append((f"{where}.stage", f"stage '{stream.stage}' does not exist"))
+    return problems
 
 
 def case_problems(scenario: Scenario) -> list[tuple[str, str]]:

@@ -35,6 +35,7 @@ Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Month = Literal["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 RouteShare = Annotated[float, Field(ge=0.0, le=1.0)] | Literal["rest"]
+FiniteNonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Routes = dict[Name, RouteShare]
 
 
@@ -97,8 +98,22 @@ class TimeSettings(Strict):
     bank_holidays: list[dt.date] = Field(default_factory=list)
 
 
+class Workstream(Strict):
+    """Work that competes for the same practitioners without coming through the front door.
+
+    Carers' assessments, DoLS assessments, transitions at 18, safeguarding
+    enquiries, long-term case management: a Poisson stream of ``per_year``
+    arrivals at ``stage``, following the demand's weekday and monthly profiles
+    and its annual growth. Its people's referral source is the workstream's name.
+    """
+
+    per_year: FiniteNonNegative
+    stage: Name
+    label: str | None = None
+
+
 class Demand(Strict):
-    """New contacts at the front door: how many, from where, and when."""
+    """New contacts at the front door (how many, from where, and when), and competing work streams."""
 
     contacts_per_year: NonNegativeFloat
     sources: dict[Name, RouteShare]
@@ -112,6 +127,9 @@ class Demand(Strict):
         default_factory=lambda: {m: 1.0 for m in MONTHS}
     )
     annual_growth: Annotated[float, Field(gt=-1.0, le=1.0)] = 0.0
+    workstreams: dict[Name, Workstream] = Field(
+        default_factory=dict, description="work entering a stage directly, not counted as contacts"
+    )
 
     @field_validator("sources")
     @classmethod
@@ -132,6 +150,8 @@ class Demand(Strict):
         return profile
 
     def entry_stage(self, source: str) -> str | None:
+        if source in self.workstreams:
+            return self.workstreams[source].stage
         return self.entry.get(source, self.entry.get("default"))
 
 
@@ -255,24 +275,58 @@ class Stage(Strict):
 
 
 class Role(Strict):
-    """A practitioner role: how many, how many productive hours, what they cost."""
+    """A practitioner role: its establishment, who is in post, their hours for the modelled work, their cost.
+
+    ``fte`` is the establishment (what staff cost is budgeted on). Staff in post
+    are ``fte × (1 − vacancy_rate) + agency_fte``, and of each one's productive
+    hours the share ``non_case_share`` goes on supervision, meetings, training
+    and duty rather than the modelled work.
+    """
 
     label: str | None = None
     fte: NonNegativeFloat
     productive_hours_per_fte: Annotated[float, Field(gt=0, le=8784)] = Field(
-        description="productive hours a year per FTE after leave, training, sickness and non-case work"
+        description="productive hours a year per FTE after leave, training and sickness"
+    )
+    vacancy_rate: Annotated[float, Field(ge=0.0, le=0.9, allow_inf_nan=False)] = Field(
+        0.0, description="share of the establishment FTE vacant"
+    )
+    agency_fte: FiniteNonNegative = Field(0.0, description="agency staff covering, in FTE")
+    non_case_share: Annotated[float, Field(ge=0.0, lt=1.0, allow_inf_nan=False)] = Field(
+        0.0, description="share of productive hours spent on supervision, meetings, training and duty"
     )
     calendar: Name = "office"
     annual_cost_per_fte: NonNegativeFloat = 0.0
     on_cost_rate: Annotated[float, Field(ge=0, le=2)] = 0.0
+    agency_cost_per_fte: FiniteNonNegative | None = Field(
+        None, description="full yearly cost of an agency FTE (default: an employed FTE's cost with on-costs)"
+    )
+
+    @property
+    def fte_in_post(self) -> float:
+        """Staff working, in FTE: the establishment less vacancies, plus agency cover."""
+        return self.fte * (1.0 - self.vacancy_rate) + self.agency_fte
+
+    @property
+    def case_hours_per_fte(self) -> float:
+        """Hours a year an FTE in post spends on the modelled work."""
+        return self.productive_hours_per_fte * (1.0 - self.non_case_share)
 
     @property
     def hours_per_year(self) -> float:
-        return self.fte * self.productive_hours_per_fte
+        """Hours a year the role's staff in post spend on the modelled work."""
+        return self.fte_in_post * self.case_hours_per_fte
 
     @property
     def cost_per_year(self) -> float:
-        return self.fte * self.annual_cost_per_fte * (1 + self.on_cost_rate)
+        """The establishment's cost with on-costs, plus agency cover."""
+        employed = self.fte * self.annual_cost_per_fte * (1 + self.on_cost_rate)
+        if not self.agency_fte:
+            return employed
+        agency = self.agency_cost_per_fte
+        if agency is None:
+            agency = self.annual_cost_per_fte * (1 + self.on_cost_rate)
+        return employed + self.agency_fte * agency
 
 
 class Outcome(Strict):
