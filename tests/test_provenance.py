@@ -14,6 +14,7 @@ def test_shipped_scenarios_take_their_numbers_from_data(shipped_path):
 def test_assumptions_are_never_labelled_published():
     rows = number_sources(load_scenario("scenarios/barnet_current.yaml"))
     by_path = {r.path: r for r in rows}
-    assert by_path["roles.social_worker.fte"].status == "assumption"
+    assert by_path["roles.occupational_therapist.fte"].status == "assumption"
+    assert by_path["roles.social_worker.fte"].status == "derived"  # from B&NES's published teams, per head
     assert by_path["demand.sources.secondary_health"].status == "published"
     assert by_path["demand.contacts_per_year"].status == "derived"
