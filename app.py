@@ -25,7 +25,7 @@ from flowsim.runner import shared_pool
 from flowsim.scenario.teams import parse_team_table
 from flowsim.ui import charts
 from flowsim.ui.controls import controls_for, overrides_from
-from flowsim.ui.tiles import headlines, package_rows, role_rows
+from flowsim.ui.tiles import caseload_rows, headlines, package_rows, role_rows
 from flowsim.vocabulary import kpi_label
 
 ROOT = Path(__file__).resolve().parent
@@ -236,6 +236,10 @@ def show_charts(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.
         st.caption("Band width: people a year along each route (mean over replications); both diagrams on one scale.")
     with hours_tab:
         st.altair_chart(charts.hours_chart(role_rows(comparison, a, b)), width="stretch")
+        caseloads = caseload_rows(comparison, a, b)
+        if len(caseloads):
+            st.altair_chart(charts.caseload_chart(caseloads), width="stretch")
+            st.caption("Roles that hold cases: each practitioner's open cases, averaged over the horizon.")
     with waiting_tab:
         stages = [s for s in a.stages if s in b.stages] or list(a.stages)
         default = stages.index(a.key_stage) if a.key_stage in stages else 0
@@ -243,6 +247,10 @@ def show_charts(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.
         bands = pd.concat([charts.waiting_band(r.timeseries, stage, side) for side, r, _ in sides
                            if stage in r.timeseries["name"].values], ignore_index=True)
         st.altair_chart(charts.waiting_chart(bands, f"Waiting for: {a.label(stage)}"), width="stretch")
+        by_time = pd.concat([charts.waiting_by_time_waited(r.timeseries, stage, side) for side, r, _ in sides],
+                            ignore_index=True)
+        if len(by_time):
+            st.altair_chart(charts.waiting_bands_chart(by_time, "Waiting list by time waited"), width="content")
         waits = pd.concat([r.events.loc[r.events["stage"] == stage, ["wait"]].assign(side=side)
                            for side, r, _ in sides], ignore_index=True)
         target = (a.stages.get(stage) or b.stages[stage]).wait_target_days

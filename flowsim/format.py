@@ -39,7 +39,7 @@ def kpi_unit(kpi: str) -> str:
     measure = kpi.partition(".")[0]
     if measure in PERCENT_MEASURES:
         return "share"
-    if measure.startswith("wait_") and measure.endswith("_days"):
+    if measure.startswith(("wait_", "request_to_completion_")) and measure.endswith("_days"):
         return "days"
     if measure.endswith("_cost"):
         return "pounds"

@@ -106,6 +106,12 @@ MEASURE_LABELS = {
     "open_cases_mean": "Open cases per practitioner, average",
     "open_cases_end": "Open cases per practitioner at the end",
     "awaiting_allocation_end": "Awaiting allocation at the end",
+    "waiting_under_4_weeks": "Waiting under 4 weeks",
+    "waiting_1_3_months": "Waiting 1 to 3 months",
+    "waiting_3_6_months": "Waiting 3 to 6 months",
+    "waiting_over_6_months": "Waiting over 6 months",
+    "request_to_completion_median_days": "Request to completion, median (days)",
+    "request_to_completion_p90_days": "Request to completion, 90th percentile (days)",
     "case_open_days_mean": "Case open, allocation to close, mean (days)",
     "new_packages": "New packages",
     "active_packages_at_end": "Active packages at the end",
@@ -128,6 +134,8 @@ def kpi_label(kpi: str, name_label=label) -> str:
     if "@" in thing:  # for people from one referral source
         subject, _, source = thing.partition("@")
         return f"{kpi_label(f'{measure}.{subject}', name_label)}, from {name_label(source)}"
+    if thing.endswith(".end") and measure != "package_cost_weekly":  # a snapshot at the end of the run
+        return f"{kpi_label(f'{measure}.{thing[:-4]}', name_label)}, at the end"
     if measure == "package_cost_weekly":
         return "Package cost a week at the end (£)"
     if measure == "flow":

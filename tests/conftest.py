@@ -121,6 +121,20 @@ def tiny():
     return tiny_document
 
 
+# Every stage the social worker works at: a role's stages are all one kind.
+SOCIAL_WORK_STAGES = ("social_work", "community_hub", "full_assessment", "safeguarding_enquiry", "support_planning",
+                      "review")
+
+
+def barnet_with_case_stages(days: int = 365, cap: float = 20):
+    """barnet_current with the social workers holding caseloads (case stages under a cap)."""
+    from flowsim import load_scenario
+    overrides = {"time.horizon_days": days}
+    for stage in SOCIAL_WORK_STAGES:
+        overrides |= {f"stages.{stage}.kind": "case", f"stages.{stage}.case": {"caseload_cap": cap}}
+    return load_scenario(ROOT / "scenarios" / "barnet_current.yaml", overrides)
+
+
 @pytest.fixture(params=SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def shipped_path(request) -> Path:
     return request.param

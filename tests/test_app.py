@@ -42,6 +42,8 @@ def test_opens_with_the_default_pair_and_no_errors(app):
     assert app.selectbox(key="choice_B").value == "barnet_new_model"
     shown = tiles(app)
     assert {"Practitioner hours worked a year", "New packages of care a year", "Package cost a year (£)"} <= set(shown)
+    assert not any(name.startswith("Open cases") for name in shown)  # neither side holds caseloads: no tile
+    assert "Waiting list by time waited" in chart_specs(app)
     a, b, diff = (number(v) for v in shown["New packages of care a year"])
     assert diff == pytest.approx(b - a, abs=1.5)
     assert diff < 0  # the new model starts fewer packages
@@ -125,3 +127,28 @@ def test_team_table_upload_staffs_the_mapped_roles(app):
     assert any("FTE from the table: Social Care Direct adviser 8.2" in c.value for c in app.caption)
     app.file_uploader(key="teams_B|barnet_new_model").set_value(("bad.csv", b"team,fte\nA,lots\n", "text/csv")).run()
     assert any("bad.csv: line 2: fte 'lots' is not a number" in e.value for e in app.error)
+
+
+def chart_specs(at) -> str:
+    """The Vega-Lite specs of every chart on the page, as one text."""
+    return " ".join(element.proto.spec for element in at.get("vega_lite_chart"))
+
+
+def test_waiting_and_caseload_tiles_and_charts_for_a_side_holding_cases(app):
+    import yaml
+
+    import flowsim
+    from tests.conftest import barnet_with_case_stages
+
+    document = flowsim.scenario_document(barnet_with_case_stages(days=120))
+    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True).encode("utf-8")
+    app.selectbox(key="choice_B").select("Upload a scenario file…").run()
+    app.file_uploader(key="upload_B").set_value(("cases.yaml", text, "application/x-yaml")).run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    shown = tiles(app)
+    assert {"Full needs assessment (Care Act): request to completion, median (days)",
+            "People waiting over 6 months at the end", "Open cases per social worker, average"} <= set(shown)
+    a, b, _ = shown["Open cases per social worker, average"]
+    assert a == "–" and number(b) > 0  # A holds no caseloads
+    specs = chart_specs(app)
+    assert "Waiting list by time waited" in specs and "Open cases per practitioner" in specs

@@ -126,3 +126,33 @@ def test_an_output_folder_that_does_not_exist_is_a_clear_error():
     result = run("calibrate", "examples/barnet_counts.csv", "--out", "/nonexistent/folder/x.yaml")
     assert result.exit_code == 2
     assert "/nonexistent/folder/x.yaml: cannot be written (No such file or directory)" in result.output
+
+
+def case_stage_file(tmp_path, days: int) -> str:
+    """barnet_current with the social workers holding caseloads, written as a scenario file."""
+    import yaml
+
+    from flowsim import scenario_document
+    from tests.conftest import barnet_with_case_stages
+
+    path = tmp_path / "cases.yaml"
+    path.write_text(yaml.safe_dump(scenario_document(barnet_with_case_stages(days=days)), sort_keys=False))
+    return str(path)
+
+
+def test_run_and_compare_show_waiting_and_caseloads(tmp_path):
+    cases = case_stage_file(tmp_path, 45)
+    shown = run("run", cases, "--reps", "2")
+    assert shown.exit_code == 0, shown.output
+    for text in ("Waiting and caseloads", "Request to completion, median", "People waiting at the end, by time waited",
+                 "Waiting over 6 months", "Open cases per practitioner", "Social worker"):
+        assert text in shown.output
+    data = json.loads(run("run", cases, "--reps", "2", "--json").output)["kpis"]
+    assert {"request_to_completion_median_days.full_assessment", "request_to_completion_p90_days.full_assessment",
+            "waiting_over_6_months.full_assessment.end", "open_cases_mean.social_worker"} <= set(data)
+    compared = run("compare", "scenarios/barnet_current.yaml", cases, "--reps", "2", "--days", "45")
+    assert compared.exit_code == 0, compared.output
+    group = compared.output.split("Waiting and caseloads", 1)[1]
+    assert "Request to completion, median (days): Full needs assessment (Care Act)" in group
+    assert "Open cases per practitioner, average: Social worker" in group
+    assert "Request to completion" not in compared.output.split("Waiting and caseloads", 1)[0]

@@ -1,4 +1,5 @@
 """Costs from what a run observed: by hand, per financial year, and per package."""
+import numpy as np
 import pytest
 
 from flowsim import load_scenario, run
@@ -64,3 +65,42 @@ def test_kpi_table_is_tidy_and_waits_are_given_by_referral_source(tiny):
     assert kpis.loc[kpis["kpi"] == "wait_mean_days.assessment@community", "source"].eq("community").all()
     yearly = kpis[(kpis["measure"] == "total_cost") & (kpis["period"] != "horizon")]
     assert list(yearly["kpi"].unique()) == ["total_cost.2024_25"]
+
+
+BANDS = ["waiting_under_4_weeks", "waiting_1_3_months", "waiting_3_6_months", "waiting_over_6_months"]
+
+
+def test_people_waiting_are_counted_by_time_waited_so_far(tiny):
+    """A list already waiting ~200 days at the start, and a team too small to clear it: the bands add up to
+    the waiting list, each day and at the end, and time waited before the start counts."""
+    document = tiny(**{"roles.social_worker.fte": 0.3, "time.horizon_days": 120,
+                       "waiting_list": {"assessment": {"count": 300, "mean_waited_days": 200}}})
+    result = run(scenario_from_document(document, "t.yaml"), reps=2, seed=3, detail=True)
+    kpis = result.kpis.set_index(["run", "kpi"])["value"]
+    for run_index in (0, 1):
+        for stage in ("front_door", "assessment"):
+            bands = [kpis[(run_index, f"{band}.{stage}.end")] for band in BANDS]
+            assert sum(bands) == kpis[(run_index, f"waiting_at_end.{stage}")]
+        assert kpis[(run_index, "waiting_over_6_months.assessment.end")] > 0
+    series = result.timeseries.pivot_table(index=["run", "day", "name"], columns="measure", values="value")
+    assessed = series.xs("assessment", level="name")
+    assert (assessed[BANDS].sum(axis=1) == assessed["waiting"]).all()
+    assert assessed["waiting_over_6_months"].max() > 0 and assessed["waiting_under_4_weeks"].max() > 0
+    end = result.kpis[result.kpis["measure"] == "waiting_over_6_months"]
+    assert set(end["period"]) == {"end"} and set(end["subject"]) == {"front_door", "assessment"}
+
+
+def test_request_to_completion_runs_from_first_contact_to_leaving_the_key_stage(tiny):
+    """Hospital referrals enter at the assessment, others pass the front door first: the KPI is the
+    median and 90th percentile of (left the assessment − first arrival anywhere) over the people."""
+    scenario = scenario_from_document(tiny(**{"roles.social_worker.fte": 1.2}), "t.yaml")
+    result = run(scenario, reps=1, seed=5, detail=True)
+    events = result.events
+    first = events.groupby("person")["arrival"].min()
+    left = events[events["stage"] == "assessment"].set_index("person")["end"]
+    days = (left - first.loc[left.index]).to_numpy()
+    kpis = result.kpis.set_index("kpi")["value"]
+    assert kpis["request_to_completion_median_days.assessment"] == pytest.approx(np.percentile(days, 50))
+    assert kpis["request_to_completion_p90_days.assessment"] == pytest.approx(np.percentile(days, 90))
+    assert kpis["request_to_completion_median_days.assessment"] > kpis["wait_median_days.assessment"]
+    assert "request_to_completion_median_days.front_door" not in kpis  # neither the key stage nor a case stage

@@ -2,7 +2,8 @@
 import pytest
 
 from flowsim import compare, load_scenario
-from flowsim.ui.tiles import headlines, package_rows, role_rows
+from flowsim.ui.tiles import caseload_rows, headlines, package_rows, role_rows
+from tests.conftest import barnet_with_case_stages
 
 
 @pytest.fixture(scope="module")
@@ -15,7 +16,9 @@ def pair():
 def test_headlines_are_per_year_and_paired(pair):
     comparison, a, b = pair
     tiles = {t.key: t for t in headlines(comparison, a, b)}
-    assert list(tiles) == ["hours", "waiting", "within_target", "new_packages", "package_cost", "staff_cost"]
+    assert list(tiles) == ["hours", "waiting", "within_target", "request_to_completion", "waiting_over_6_months",
+                           "new_packages", "package_cost", "staff_cost"]  # no open cases: no case stages
+    assert tiles["request_to_completion"].unit == "days" and tiles["request_to_completion"].a["mean"] > 0
     packages = tiles["new_packages"]
     per_year_a = comparison.a.kpi_table()["new_packages.total"].mean() * 5  # 73 days is a fifth of a year
     assert packages.a["mean"] == pytest.approx(per_year_a)
@@ -30,3 +33,17 @@ def test_role_and_package_rows(pair):
     assert (roles["hours_available"] > 0).all()
     packages = package_rows(comparison, a, b)
     assert len(packages) == 2 * len(a.package_outcomes())
+
+
+def test_open_cases_tile_and_rows_for_a_side_holding_cases(pair):
+    comparison, a, _ = pair
+    cases = barnet_with_case_stages(days=73)
+    mixed = compare(a, cases, reps=3, seed=2)
+    tiles = {t.key: t for t in headlines(mixed, a, cases)}
+    assert "open_cases.social_worker" in tiles and "open_cases.front_door_adviser" not in tiles
+    open_cases = tiles["open_cases.social_worker"]
+    assert open_cases.b["mean"] > 0 and open_cases.a["n"] == 0  # A has no caseloads: shown as missing
+    rows = caseload_rows(mixed, a, cases)
+    assert list(rows["side"]) == ["B"] and list(rows["role"]) == ["Social worker"]
+    assert rows["ci_low"].iloc[0] <= rows["open_cases"].iloc[0] <= rows["ci_high"].iloc[0]
+    assert caseload_rows(comparison, a, a).empty

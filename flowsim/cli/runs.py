@@ -60,14 +60,51 @@ def _pm(kpi: str, row) -> str:
     return interval(row["mean"], row["ci_low"], row["ci_high"], kpi_unit(kpi), compact=True)
 
 
-def _matrix(title: str, rows: pd.DataFrame, things: list[str], measures: list[str], label) -> Table:
+def _matrix(title: str, rows: pd.DataFrame, things: list[str], measures: list[str], label, suffix: str = "") -> Table:
     table = Table(title=title, title_justify="left", show_edge=False)
     table.add_column("")
     for measure in measures:
         table.add_column(kpi_label(measure).replace(" (days)", "\n(days)"), justify="right")
     for thing in things:
-        table.add_row(label(thing), *[_pm(f"{m}.{thing}", rows.loc[f"{m}.{thing}"]) for m in measures])
+        table.add_row(label(thing), *[_pm(f"{m}.{thing}{suffix}", rows.loc[f"{m}.{thing}{suffix}"]) for m in measures])
     return table
+
+
+BANDS = ["waiting_under_4_weeks", "waiting_1_3_months", "waiting_3_6_months", "waiting_over_6_months"]
+COMPLETION = ["request_to_completion_median_days", "request_to_completion_p90_days"]
+CASELOADS = ["open_cases_mean", "open_cases_end"]
+
+
+def waiting_and_caseload_kpis(kpis, stages, roles, key_stage: str | None) -> list[str]:
+    """The KPIs of the "Waiting and caseloads" group, in reading order, among ``kpis``: request →
+    completion of the key stage (then the case stages), people waiting by time waited at the end
+    (stages anyone waits at), open cases per practitioner (roles holding cases)."""
+    present = set(kpis)
+    ordered = ([key_stage] if key_stage else []) + [s for s in stages if s != key_stage]
+    names = [f"{m}.{s}" for s in ordered for m in COMPLETION if f"{m}.{s}" in present]
+    names += [f"{m}.{s}.end" for s in ordered for m in BANDS if f"{m}.{s}.end" in present]
+    names += [f"{m}.{r}" for r in roles for m in CASELOADS if f"{m}.{r}" in present]
+    return names
+
+
+def print_waiting_and_caseloads(scenario, rows: pd.DataFrame) -> None:
+    """Request → completion, people waiting by time waited, open cases per practitioner."""
+    stages = list(dict.fromkeys(([scenario.key_stage] if scenario.key_stage else []) + list(scenario.stages)))
+    completing = [s for s in stages if f"{COMPLETION[0]}.{s}" in rows.index]
+    waiting = [s for s in stages if f"{BANDS[0]}.{s}.end" in rows.index
+               and sum(rows.loc[f"{m}.{s}.end", "mean"] for m in BANDS) > 0]
+    roles = [r for r in scenario.roles if f"{CASELOADS[0]}.{r}" in rows.index]
+    console.print("[bold]Waiting and caseloads[/bold]")
+    if completing:
+        console.print(_matrix("Request to completion (first asked to leaving the stage)", rows, completing,
+                              COMPLETION, scenario.label))
+    if waiting:
+        console.print(_matrix("People waiting at the end, by time waited", rows, waiting, BANDS, scenario.label,
+                              ".end"))
+    else:
+        console.print("Nobody waiting at the end.")
+    if roles:
+        console.print(_matrix("Open cases per practitioner", rows, roles, CASELOADS, scenario.label))
 
 
 def print_run(scenario, summary: pd.DataFrame, reps: int, seed: int) -> None:
@@ -81,6 +118,7 @@ def print_run(scenario, summary: pd.DataFrame, reps: int, seed: int) -> None:
                           scenario.label))
     console.print(_matrix("Practitioners", rows, list(scenario.roles),
                           ["hours_demanded", "hours_delivered", "hours_available", "utilisation"], scenario.label))
+    print_waiting_and_caseloads(scenario, rows)
     console.print(_matrix("New packages of care", rows, [*scenario.package_outcomes(), "total"], ["new_packages"],
                           lambda n: "All" if n == "total" else scenario.label(n)))
     costs = Table(title="Money", title_justify="left", show_edge=False)
@@ -125,16 +163,39 @@ def compare_command(file_a, file_b, reps, seed, days, processes, target, show_al
     for column, justify in (("KPI", "left"), ("A", "right"), ("B", "right"), ("B − A ±95% CI", "right")):
         shown.add_column(column, justify=justify)
     label = lambda name: a.label(name) if name in a.stages or name in a.roles or name in a.outcomes else b.label(name)  # noqa: E731
+    group = _waiting_group(table, a, b)
     for row in table.itertuples():
-        if row.kpi.startswith("flow.") and not show_all:
+        if row.kpi in group or (row.kpi.partition(".")[0] in ("flow", *BANDS) and not show_all):
             continue
-        unit = kpi_unit(row.kpi)
-        shown.add_row(kpi_label(row.kpi, label).removesuffix(" (£)"), number(row.a_mean, unit),
-                      number(row.b_mean, unit),
-                      interval(row.b_minus_a_mean, row.b_minus_a_ci_low, row.b_minus_a_ci_high, unit,
-                               difference=True, compact=True))
+        _paired_row(shown, row, label)
     console.print(shown)
+    waiting = Table(title="Waiting and caseloads", title_justify="left", show_edge=False)
+    for column, justify in (("KPI", "left"), ("A", "right"), ("B", "right"), ("B − A ±95% CI", "right")):
+        waiting.add_column(column, justify=justify)
+    by_name = table.set_index("kpi")
+    for name in group:
+        _paired_row(waiting, by_name.loc[name].rename(name), label)
+    console.print(waiting)
     print_savings(saved)
+
+
+def _paired_row(shown: Table, row, label) -> None:
+    kpi = row.kpi if hasattr(row, "kpi") else row.name
+    unit = kpi_unit(kpi)
+    shown.add_row(kpi_label(kpi, label).removesuffix(" (£)"), number(row.a_mean, unit), number(row.b_mean, unit),
+                  interval(row.b_minus_a_mean, row.b_minus_a_ci_low, row.b_minus_a_ci_high, unit,
+                           difference=True, compact=True))
+
+
+def _waiting_group(table: pd.DataFrame, a, b) -> list[str]:
+    """The compare table's "Waiting and caseloads" rows: as ``waiting_and_caseload_kpis``, leaving out
+    stages nobody waits at on either side."""
+    stages = list(dict.fromkeys([*a.stages, *b.stages]))
+    roles = list(dict.fromkeys([*a.roles, *b.roles]))
+    names = waiting_and_caseload_kpis(table["kpi"], stages, roles, a.key_stage or b.key_stage)
+    means = table.set_index("kpi")[["a_mean", "b_mean"]].abs().sum(axis=1, min_count=1)
+    waited_at = {n.split(".")[1] for n in names if n.partition(".")[0] in BANDS and means[n] > 0}
+    return [n for n in names if n.partition(".")[0] not in BANDS or n.split(".")[1] in waited_at]
 
 
 COMMANDS = [run_command, compare_command]

@@ -3,6 +3,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# People waiting by time waited so far, in the bands of the ADASS snapshot surveys: each band's
+# measure name and the days waited it stops short of (under 4 weeks, 1–3 months, 3–6 months, over 6).
+WAITING_BANDS = (("waiting_under_4_weeks", 28.0), ("waiting_1_3_months", 91.0), ("waiting_3_6_months", 182.0),
+                 ("waiting_over_6_months", float("inf")))
+
+
+def count_waiting_bands(queue, now: float) -> dict:
+    """Stage -> people waiting in each band at ``now``, from a team's queue of (priority, asked since, seq, visit).
+
+    Time waited counts from when the person first asked at the stage, so it includes any time
+    already waited before the run (``Visit.waited_before``)."""
+    counts: dict = {}
+    under_1, under_3, under_6 = now - 28.0, now - 91.0, now - 182.0
+    for _, asked, _, visit in queue:
+        band = 0 if asked > under_1 else 1 if asked > under_3 else 2 if asked > under_6 else 3
+        mine = counts.get(visit.stage)
+        if mine is None:
+            mine = counts[visit.stage] = [0, 0, 0, 0]
+        mine[band] += 1
+    return counts
+
 
 @dataclass
 class Records:
@@ -33,3 +54,8 @@ class Records:
     open_cases_daily: dict = field(default_factory=dict)  # role -> open cases at the end of each day
     awaiting_allocation_at_end: dict = field(default_factory=dict)  # role -> people on the allocation list
     case_open_days: dict = field(default_factory=dict)  # case stage -> allocation → close, cases closed in window
+    # Stages worked by a team: people waiting by time waited (WAITING_BANDS), each day's end and the run's end
+    waiting_bands_daily: dict = field(default_factory=dict)  # stage -> array (day, band) of people waiting
+    waiting_bands_at_end: dict = field(default_factory=dict)  # stage -> people waiting in each band at the end
+    # The key stage and case stages: first asked → left the stage (days), for people leaving in the window
+    request_to_completion: dict = field(default_factory=dict)

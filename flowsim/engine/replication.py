@@ -20,7 +20,7 @@ from flowsim.calendar import simulated_days
 from flowsim.engine.casework import CaseStage, CaseTeam, practitioner_caps
 from flowsim.engine.demand import contact_plan, merged_plan, workstream_plan
 from flowsim.engine.ledger import PackageLedger
-from flowsim.engine.records import Records
+from flowsim.engine.records import Records, count_waiting_bands
 from flowsim.engine.rosters import build_roster
 from flowsim.engine.stages import Person, Stage, Visit, make_stage, next_from_queue
 from flowsim.engine.streams import exponentials, generator, uniforms
@@ -75,6 +75,9 @@ class Replication:
                 self.stages[name].router.connect(source, [self.stages.get(t, t) for t in routes.targets], routes.shares)
         self.ledger = PackageLedger(scenario, rep_seed)
         self.review_stage = self.stages.get(scenario.caseload.review_stage)
+        for name, stage in self.stages.items():  # request → completion: the headline stage and case stages
+            if name == scenario.key_stage or isinstance(stage, CaseStage):
+                stage.completions = []
 
     def _team(self, role: str, kind: str) -> Team:
         roster = build_roster(self.scenario, role, self.days)
@@ -120,15 +123,17 @@ class Replication:
 
     def _contact(self, _time: float, source: str) -> None:
         stage = self._entry[source]
-        stage.arrive(Visit(Person(self._new_id(), source), stage, self.env.now), self.env.now)
+        now = self.env.now
+        stage.arrive(Visit(Person(self._new_id(), source, asked=now), stage, now), now)
 
     def _start_waiting_list(self) -> None:
         waited = exponentials(generator(self.seed, "waiting_list"), 1.0)
         for name, waiting in self.scenario.waiting_list.items():
             stage = self.stages[name]
             for _ in range(waiting.count):
-                person = Person(self._new_id(), waiting.source or WAITING_SOURCE)
-                stage.arrive(Visit(person, stage, 0.0, waiting.mean_waited_days * waited()), 0.0)
+                already = waiting.mean_waited_days * waited()
+                person = Person(self._new_id(), waiting.source or WAITING_SOURCE, asked=-already)
+                stage.arrive(Visit(person, stage, 0.0, already), 0.0)
 
     def _start_caseload(self) -> None:
         """Existing packages, their first reviews spread over one interval.
@@ -164,6 +169,8 @@ class Replication:
         stage, person = visit.stage, visit.person
         in_window = now >= self.warm_up
         target = stage.router.choose(person.source, in_window)
+        if stage.completions is not None and in_window:
+            stage.completions.append(now - person.asked)
         if self.events is not None:
             self.events.append((person.id, person.source, stage.name, visit.arrived, visit.started, now,
                                 visit.started - visit.arrived + visit.waited_before, visit.work,
@@ -194,7 +201,7 @@ class Replication:
         ledger = self.ledger
         if not ledger.active(pid, self.env.now):
             return  # ended, or replaced by a new package, before its review
-        person = Person(self._new_id(), REVIEW_SOURCE, package=pid)
+        person = Person(self._new_id(), REVIEW_SOURCE, package=pid, asked=self.env.now)
         self.review_stage.arrive(Visit(person, self.review_stage, self.env.now), self.env.now)
         self._schedule_review(pid, due + ledger.review_days[ledger.type[pid]][1])
 
@@ -206,6 +213,9 @@ class Replication:
         for team in self.teams.values():
             if team.holds_cases:
                 team.end_of_day(day)
+            if team.queue:
+                for stage, counts in count_waiting_bands(team.queue, day + 1.0).items():
+                    stage.bands_daily[day] = counts
 
     def _mark_warm_up(self) -> None:
         for stage in self.stages.values():
@@ -231,6 +241,8 @@ class Replication:
             for _, _, _, visit in team.queue:  # work not started: count its mean
                 if visit.arrived >= self.warm_up:
                     rec.work_demanded[role] += visit.stage.mean_work
+            for stage, counts in count_waiting_bands(team.queue, now).items():
+                rec.waiting_bands_at_end[stage.name] = counts
         for name, stage in self.stages.items():
             stage.count_waiting(now, 0)
             rec.arrivals[name] = stage.arrivals
@@ -239,6 +251,11 @@ class Replication:
             rec.waiting_daily[name] = stage.waiting_daily
             rec.waiting_area[name] = stage.area - stage.area_at_warm_up
             rec.waiting_at_end[name] = stage.waiting
+            if stage.team is not None:
+                rec.waiting_bands_daily[name] = stage.bands_daily
+                rec.waiting_bands_at_end.setdefault(name, [0, 0, 0, 0])
+            if stage.completions is not None:
+                rec.request_to_completion[name] = stage.completions
             if isinstance(stage, CaseStage):
                 rec.case_open_days[name] = stage.open_days
             for target, n in stage.router.edge_counts():

@@ -4,6 +4,16 @@ KPIs cover the horizon (the simulated days after any warm-up). Waits are in
 days; hours are practitioner hours; costs are pounds in the scenario's price
 year. Names are ``measure`` or ``measure.thing`` (``wait_p90_days.full_assessment``);
 the README lists them all.
+
+The sector's own waiting measures: people waiting at each worked stage by time
+waited so far, in the ADASS survey bands (``waiting_under_4_weeks``,
+``waiting_1_3_months``, ``waiting_3_6_months``, ``waiting_over_6_months``; at
+the end as KPIs with period ``end``, and each day in the daily series as those
+measures with the stage as ``name``), and the DHSC's request → completion wait
+(``request_to_completion_median_days`` / ``_p90_days``): from when the person
+first asked the council (their contact, review date, or the time already
+waited by someone on the list at the start) to when they left the key stage or
+a case stage.
 """
 from __future__ import annotations
 
@@ -15,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from flowsim.calendar import financial_years
-from flowsim.engine.records import Records
+from flowsim.engine.records import WAITING_BANDS, Records
 from flowsim.units import DAYS_PER_WEEK
 from flowsim.scenario.localities import locality_of
 from flowsim.scenario.schema import Scenario
@@ -98,8 +108,9 @@ class Kpi(NamedTuple):
         return name
 
 
+BAND_MEASURES = tuple(measure for measure, _ in WAITING_BANDS)
 ADDITIVE = ("arrivals", "waiting_at_end", "waiting_mean", "hours_demanded", "hours_delivered", "hours_available",
-            "awaiting_allocation_end")
+            "awaiting_allocation_end", *BAND_MEASURES)
 
 
 def locality_totals(kpis: dict[Kpi, float]) -> dict[Kpi, float]:
@@ -154,6 +165,18 @@ def _wait_kpis(k: dict[Kpi, float], scenario: Scenario, rec: Records, stage: str
         k[Kpi("wait_p90_days", stage, source)] = _percentiles(values, (90,))[0]
 
 
+def _waiting_kpis(k: dict[Kpi, float], rec: Records, stage: str) -> None:
+    """People waiting by time waited at the end, and the request → completion wait of those who left."""
+    if stage in rec.waiting_bands_at_end:
+        for measure, count in zip(BAND_MEASURES, rec.waiting_bands_at_end[stage]):
+            k[Kpi(measure, stage, period="end")] = float(count)
+    if stage in rec.request_to_completion:
+        days = [d for d in rec.request_to_completion[stage] if d == d]  # NaN: a person made without ``asked``
+        median, p90 = _percentiles(days, (50, 90))
+        k[Kpi("request_to_completion_median_days", stage)] = median
+        k[Kpi("request_to_completion_p90_days", stage)] = p90
+
+
 def _case_kpis(k: dict[Kpi, float], rec: Records, horizon: int) -> None:
     """Caseloads of the teams that hold cases; the allocation wait is the stage's own ``wait_*``."""
     for role, practitioners in rec.practitioners.items():
@@ -186,6 +209,7 @@ def run_kpis(scenario: Scenario, rec: Records) -> dict[Kpi, float]:
         _wait_kpis(k, scenario, rec, stage)
         k[Kpi("waiting_at_end", stage)] = float(rec.waiting_at_end[stage])
         k[Kpi("waiting_mean", stage)] = rec.waiting_area[stage] / horizon
+        _waiting_kpis(k, rec, stage)
     for role in scenario.roles:
         available = float(rec.available_hours[role][window].sum()) if role in rec.available_hours else 0.0
         delivered = float(rec.busy_hours[role][window].sum()) if role in rec.busy_hours else 0.0
@@ -236,7 +260,8 @@ def events_frame(scenario: Scenario, rec: Records, run: int) -> pd.DataFrame:
 
 
 def timeseries_frame(scenario: Scenario, rec: Records, run: int) -> pd.DataFrame:
-    """Daily series, long format: waiting per stage, hours (and open cases per practitioner) per role,
+    """Daily series, long format: waiting per stage (also by time waited: one measure per band of
+    ``WAITING_BANDS``, the stage as name), hours (and open cases per practitioner) per role,
     active packages per type."""
     days = np.arange(rec.warm_up, rec.days)
     pieces = []
@@ -247,6 +272,9 @@ def timeseries_frame(scenario: Scenario, rec: Records, run: int) -> pd.DataFrame
 
     for stage, series in rec.waiting_daily.items():
         add("waiting", stage, series.astype(float))
+    for stage, bands in rec.waiting_bands_daily.items():
+        for i, measure in enumerate(BAND_MEASURES):
+            add(measure, stage, bands[:, i])
     for role in rec.busy_hours:
         add("hours_used", role, rec.busy_hours[role])
         if role in rec.open_cases_daily:

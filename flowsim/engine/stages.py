@@ -36,10 +36,13 @@ NAN = math.nan  # a constant, not float("nan"): a visit is made for every stage 
 
 
 class Person:
-    __slots__ = ("id", "source", "package")
+    """Someone who asked for help: ``asked`` is when they first asked (days; negative for people
+    already waiting at the start), the clock of the request → completion wait."""
 
-    def __init__(self, id: int, source: str, package: int = -1):
-        self.id, self.source, self.package = id, source, package
+    __slots__ = ("id", "source", "package", "asked")
+
+    def __init__(self, id: int, source: str, package: int = -1, asked: float = NAN):
+        self.id, self.source, self.package, self.asked = id, source, package, asked
 
 
 class Visit:
@@ -134,7 +137,7 @@ class Stage:
     """What every kind of stage has: a name, a router, and counters of arrivals, waits and people waiting."""
 
     __slots__ = ("name", "sim", "router", "priority", "arrivals", "waits", "wait_sources", "waiting", "area",
-                 "area_since", "area_at_warm_up", "waiting_daily")
+                 "area_since", "area_at_warm_up", "waiting_daily", "bands_daily", "completions")
 
     team: Team | None = None
 
@@ -148,6 +151,8 @@ class Stage:
         self.waiting = 0
         self.area = self.area_since = self.area_at_warm_up = 0.0  # ∫ waiting dt
         self.waiting_daily = np.zeros(days)
+        self.bands_daily = np.zeros((days, 4))  # people waiting by time waited (records.WAITING_BANDS)
+        self.completions: list[float] | None = None  # request → completion days, if this stage reports them
 
     def count_waiting(self, now: float, change: int) -> None:
         self.area += self.waiting * (now - self.area_since)

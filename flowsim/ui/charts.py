@@ -18,6 +18,11 @@ from scipy import stats
 
 from flowsim.format import money, number
 from flowsim.scenario.schema import Scenario
+from flowsim.vocabulary import MEASURE_LABELS
+
+# People waiting by time waited so far (the ADASS survey bands), shortest first: measure, colour.
+WAITING_BANDS = (("waiting_under_4_weeks", "#9ecae1"), ("waiting_1_3_months", "#fdd0a2"),
+                 ("waiting_3_6_months", "#fd8d3c"), ("waiting_over_6_months", "#d94801"))
 
 SIDE_COLOURS = alt.Scale(domain=["A", "B"], range=["#4c78a8", "#f58518"])
 KIND_COLOURS = alt.Scale(domain=["stage", "closed", "package", "review"],
@@ -126,6 +131,47 @@ def waiting_band(timeseries: pd.DataFrame, stage: str, side: str) -> pd.DataFram
     half = (t * daily["std"] / np.sqrt(daily["count"])).fillna(0.0)
     return pd.DataFrame({"side": side, "date": daily["date"], "mean": daily["mean"],
                          "low": (daily["mean"] - half).clip(lower=0.0), "high": daily["mean"] + half})
+
+
+def waiting_by_time_waited(timeseries: pd.DataFrame, stage: str, side: str) -> pd.DataFrame:
+    """Mean over replications of the people waiting at one stage each day, by time waited so far.
+
+    Rows: side, date, band (its label), order (0 = under 4 weeks), people."""
+    measures = [measure for measure, _ in WAITING_BANDS]
+    rows = timeseries[timeseries["measure"].isin(measures) & (timeseries["name"] == stage)]
+    daily = rows.groupby(["date", "measure"], observed=True)["value"].mean().reset_index()
+    order = {measure: i for i, measure in enumerate(measures)}
+    return pd.DataFrame({"side": side, "date": daily["date"], "band": daily["measure"].map(MEASURE_LABELS),
+                         "order": daily["measure"].map(order), "people": daily["value"]})
+
+
+def waiting_bands_chart(rows: pd.DataFrame, title: str) -> alt.FacetChart:
+    """The waiting list over time, stacked by time waited so far (shortest at the bottom), one panel per side,
+    on one scale. ``rows``: from ``waiting_by_time_waited``."""
+    colours = alt.Scale(domain=[MEASURE_LABELS[m] for m, _ in WAITING_BANDS], range=[c for _, c in WAITING_BANDS])
+    return alt.Chart(rows).mark_area().encode(
+        x=alt.X("date:T", title=None),
+        y=alt.Y("people:Q", stack="zero", title="people waiting (mean over replications)"),
+        color=alt.Color("band:N", scale=colours, title="time waited", sort=colours.domain),
+        order=alt.Order("order:Q"),
+        tooltip=["side", alt.Tooltip("date:T"), "band", alt.Tooltip("people:Q", format=",.1f")],
+    ).properties(height=220, width=330).facet(column=alt.Column("side:N", title=None)).properties(title=title)
+
+
+def caseload_chart(rows: pd.DataFrame) -> alt.Chart:
+    """Open cases per practitioner by role, A against B, with 95% intervals.
+
+    ``rows``: side, role, open_cases, ci_low, ci_high (``flowsim.ui.tiles.caseload_rows``)."""
+    base = alt.Chart(rows).encode(y=alt.Y("role:N", title=None, axis=alt.Axis(labelLimit=240)),
+                                  yOffset=alt.YOffset("side:N"))
+    bars = base.mark_bar().encode(
+        x=alt.X("open_cases:Q", title="open cases per practitioner, average (line: 95% CI)"),
+        color=alt.Color("side:N", scale=SIDE_COLOURS, title="side"),
+        tooltip=["side", "role", alt.Tooltip("open_cases:Q", format=",.1f"),
+                 alt.Tooltip("ci_low:Q", format=",.1f"), alt.Tooltip("ci_high:Q", format=",.1f")])
+    whiskers = base.mark_rule(color="black").encode(x="ci_low:Q", x2="ci_high:Q")
+    return (bars + whiskers).properties(height=max(120, 44 * rows["role"].nunique()),
+                                        title="Open cases per practitioner")
 
 
 def wait_distribution(waits: pd.DataFrame, target: float | None, title: str) -> alt.Chart:
