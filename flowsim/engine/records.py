@@ -32,3 +32,11 @@ class Records:
     open_cases_daily: dict = field(default_factory=dict)  # role -> open cases at the end of each day
     awaiting_allocation_at_end: dict = field(default_factory=dict)  # role -> people on the allocation list
     case_open_days: dict = field(default_factory=dict)  # case stage -> allocation → close, cases closed in window
+    # Service stages only:
+    places_used_area: dict = field(default_factory=dict)  # service stage -> ∫ places used dt over the window
+    # Scenarios with a review stage only:
+    overdue_daily: object = None  # overdue reviews at the end of each day (numpy array)
+    overdue_area: float = 0.0  # ∫ overdue reviews dt over the window
+    overdue_at_end: float = 0.0
+    reviewed: set = field(default_factory=set)  # packages with a review completed in the window
+    unplanned_reviews: int = 0  # unplanned reviews arriving in the window
