@@ -68,6 +68,10 @@ def locality_problems(scenario: Scenario) -> list[tuple[str, str]]:
         if waiting.source in scenario.demand.sources:
             problems.append((f"waiting_list.{stage}.source", "with localities, leave out the source of people "
                                                             "already waiting"))
+    for stage in scenario.open_cases:
+        if stage in local_stages:
+            problems.append((f"open_cases.{stage}", "cases open at the start belong to no locality: "
+                                                   "their stage cannot be local"))
     for name, stage in scenario.stages.items():
         for source in (REVIEW_SOURCE, WAITING_SOURCE):
             if name not in local_stages and set(stage.shares_for(source)) & local_stages and \
