@@ -106,6 +106,8 @@ def test_unplanned_reviews_arrive_at_their_rate_and_match_the_analytic_flows():
     ({"caseload.overdue_after_days": -1}, "overdue_after_days"),
     ({"caseload.unplanned_reviews_per_year": -0.5}, "unplanned_reviews_per_year"),
     ({"caseload.overdue_afterdays": 3}, "overdue_afterdays"),
+    ({"caseload.unplanned_reviews_per_year": 1, "caseload.review_stage": None, "caseload.packages": {},
+      "outcomes.home_care": {"kind": "package", "mean_duration_weeks": 50}}, "caseload.unplanned_reviews_per_year"),
 ])
 def test_bad_review_settings_are_refused_naming_the_field(changes, field):
     with pytest.raises(InputError) as error:

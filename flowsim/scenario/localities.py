@@ -68,6 +68,10 @@ def locality_problems(scenario: Scenario) -> list[tuple[str, str]]:
         if waiting.source in scenario.demand.sources:
             problems.append((f"waiting_list.{stage}.source", "with localities, leave out the source of people "
                                                             "already waiting"))
+    for stage in sorted(local_stages & set(scenario.stages)):
+        if scenario.stages[stage].kind == "service":
+            problems.append(("localities.stages", f"'{stage}' is a service stage: its places are not split "
+                                                  "between localities, so it must be shared"))
     for stage in scenario.open_cases:
         if stage in local_stages:
             problems.append((f"open_cases.{stage}", "cases open at the start belong to no locality: "

@@ -185,6 +185,8 @@ def structure_problems(scenario: Scenario) -> list[tuple[str, str]]:
     review = scenario.caseload.review_stage
     if review is not None and review not in stages:
         problems.append(("caseload.review_stage", f"stage '{review}' does not exist"))
+    if scenario.caseload.unplanned_reviews_per_year and review is None:
+        problems.append(("caseload.unplanned_reviews_per_year", "unplanned reviews need caseload.review_stage"))
     packages = scenario.package_outcomes()
     reviewed = [name for name, o in packages.items() if o.review_every_weeks]
     if reviewed and review is None:
