@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from flowsim.calendar import expected_arrivals_per_day, expected_contacts_per_day
-from flowsim.scenario.network import REVIEW_SOURCE, WAITING_SOURCE
+from flowsim.scenario.network import OPEN_CASE_SOURCE, REVIEW_SOURCE, WAITING_SOURCE
 from flowsim.scenario.schema import Scenario
 from flowsim.units import DAYS_PER_WEEK
 
@@ -83,6 +83,9 @@ def entries_over_horizon(scenario: Scenario, source: str) -> dict[str, float]:
     for stage, waiting in scenario.waiting_list.items():
         if (waiting.source or WAITING_SOURCE) == source:
             entries[stage] = entries.get(stage, 0.0) + waiting.count
+    if source == OPEN_CASE_SOURCE:  # cases open at the start enter their stage, as a waiting list does
+        for stage, spec in scenario.open_cases.items():
+            entries[stage] = entries.get(stage, 0.0) + spec.count
     return entries
 
 
@@ -148,6 +151,27 @@ def expected_reviews(scenario: Scenario, new_packages: dict[str, float], lags: d
     return total
 
 
+def expected_unplanned_reviews(scenario: Scenario, new_packages: dict[str, float]) -> float:
+    """Expected unplanned reviews during the horizon: the rate times the expected package-days.
+
+    A package lasts an exponential time of mean d. One active at the start is
+    active d(1 − e^(−T/d)) days of a horizon of T days on average; one started
+    at a uniform time in the horizon, d − d²(1 − e^(−T/d))/T days. Packages
+    ended early because a review replaced them are not taken off.
+    """
+    rate = scenario.caseload.unplanned_reviews_per_year / 365.0
+    if not rate:
+        return 0.0
+    horizon = scenario.time.horizon_days
+    days = 0.0
+    for name, outcome in scenario.package_outcomes().items():
+        d = outcome.mean_duration_weeks * DAYS_PER_WEEK
+        lasting = d * (1 - math.exp(-horizon / d))
+        days += scenario.caseload.packages.get(name, 0.0) * lasting
+        days += new_packages.get(name, 0.0) * (d - d * lasting / horizon)
+    return rate * days
+
+
 def expected_flows(scenario: Scenario) -> ExpectedFlows:
     """The analytic expected flows of a validated scenario, per year."""
     years = scenario.time.horizon_days / 365.0
@@ -180,8 +204,8 @@ def expected_flows(scenario: Scenario) -> ExpectedFlows:
         from_reviews = dict.fromkeys(from_contacts, 0.0)
         for _ in range(50):
             started = {name: from_contacts[name] + from_reviews[name] for name in from_contacts}
-            entries = {review_stage: expected_reviews(scenario, started, lags)} | entries_over_horizon(scenario,
-                                                                                                     REVIEW_SOURCE)
+            reviews = expected_reviews(scenario, started, lags) + expected_unplanned_reviews(scenario, started)
+            entries = {review_stage: reviews} | entries_over_horizon(scenario, REVIEW_SOURCE)
             _, reached, _, _ = absorb(scenario, REVIEW_SOURCE, entries)
             settled = all(abs(reached[n] - from_reviews[n]) < 1e-9 * (1 + reached[n]) for n in from_reviews)
             from_reviews = {name: reached[name] for name in from_reviews}

@@ -113,6 +113,13 @@ MEASURE_LABELS = {
     "request_to_completion_median_days": "Request to completion, median (days)",
     "request_to_completion_p90_days": "Request to completion, 90th percentile (days)",
     "case_open_days_mean": "Case open, allocation to close, mean (days)",
+    "places_used_mean": "Service places used, average",
+    "awaiting_service_end": "Awaiting a service place at the end",
+    "overdue_reviews_end": "Overdue reviews at the end",
+    "reviews_overdue_mean": "Overdue reviews, average",
+    "overdue_reviews": "Overdue reviews",
+    "unplanned_reviews": "Unplanned reviews",
+    "reviewed_in_year_share": "Share of long-standing packages reviewed in the year",
     "new_packages": "New packages",
     "active_packages_at_end": "Active packages at the end",
     "package_cost": "Package cost (£)",
@@ -122,7 +129,7 @@ MEASURE_LABELS = {
 }
 
 # Ratios shown as percentages; everything else as counts, days, hours or pounds.
-PERCENT_MEASURES = {"within_target", "utilisation"}
+PERCENT_MEASURES = {"within_target", "utilisation", "reviewed_in_year_share"}
 
 
 def kpi_label(kpi: str, name_label=label) -> str:

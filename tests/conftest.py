@@ -126,6 +126,9 @@ SOCIAL_WORK_STAGES = ("social_work", "community_hub", "full_assessment", "safegu
                       "review")
 
 
+ONE_SITTING_BARNET = ROOT / "tests" / "backtest" / "scenarios" / "barnet_current.yaml"  # before case stages
+
+
 def barnet_with_case_stages(days: int = 365, cap: float = 20):
     """barnet_current with the social workers holding caseloads (case stages under a cap)."""
     from flowsim import load_scenario

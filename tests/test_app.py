@@ -42,7 +42,8 @@ def test_opens_with_the_default_pair_and_no_errors(app):
     assert app.selectbox(key="choice_B").value == "barnet_new_model"
     shown = tiles(app)
     assert {"Practitioner hours worked a year", "New packages of care a year", "Package cost a year (£)"} <= set(shown)
-    assert not any(name.startswith("Open cases") for name in shown)  # neither side holds caseloads: no tile
+    a_cases, b_cases, _ = shown["Open cases per social worker, average"]  # both sides hold caseloads
+    assert number(a_cases) > 0 and number(b_cases) > 0
     assert "Waiting list by time waited" in chart_specs(app)
     a, b, diff = (number(v) for v in shown["New packages of care a year"])
     assert diff == pytest.approx(b - a, abs=1.5)
@@ -138,12 +139,13 @@ def test_waiting_and_caseload_tiles_and_charts_for_a_side_holding_cases(app):
     import yaml
 
     import flowsim
-    from tests.conftest import barnet_with_case_stages
+    from tests.conftest import ONE_SITTING_BARNET
 
-    document = flowsim.scenario_document(barnet_with_case_stages(days=120))
+    # A: Barnet as it was modelled before case stages (no caseloads); B: the shipped new model (caseloads).
+    document = flowsim.scenario_document(flowsim.load_scenario(ONE_SITTING_BARNET, {"time.horizon_days": 120}))
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True).encode("utf-8")
-    app.selectbox(key="choice_B").select("Upload a scenario file…").run()
-    app.file_uploader(key="upload_B").set_value(("cases.yaml", text, "application/x-yaml")).run()
+    app.selectbox(key="choice_A").select("Upload a scenario file…").run()
+    app.file_uploader(key="upload_A").set_value(("one_sitting.yaml", text, "application/x-yaml")).run()
     assert not app.exception and not app.error, [e.value for e in app.error]
     shown = tiles(app)
     assert {"Full needs assessment (Care Act): request to completion, median (days)",

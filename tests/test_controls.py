@@ -20,7 +20,7 @@ def test_controls_cover_every_group_with_defaults_and_sources(new):
     hub = controls["stages.front_door.routes.community_hub"]
     assert hub.value == 0.2 and hub.percent and hub.help.startswith("published")
     fte = controls["roles.social_worker.fte"]
-    assert fte.value == 19 and fte.help.startswith("assumption") and fte.high >= 38
+    assert fte.value == 31.21 and fte.help.startswith("derived") and fte.high >= 62
     assert controls["demand.contacts_per_year"].help.startswith("derived")
 
 

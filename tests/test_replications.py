@@ -45,7 +45,7 @@ def test_tidy_tables_carry_scenario_and_run(short_new):
                                           "work_minutes", "next"}
     assert set(result.timeseries["measure"]) == {"waiting", "hours_used", "hours_available", "active_packages",
                                                   "waiting_under_4_weeks", "waiting_1_3_months", "waiting_3_6_months",
-                                                  "waiting_over_6_months", "open_cases"}  # the shipped scenarios hold cases
+                                                  "waiting_over_6_months", "open_cases", "overdue_reviews"}  # the shipped scenarios hold cases
     waiting = result.events["start"] - result.events["arrival"]
     assert (result.events["wait"] >= waiting - 1e-9).all()
 

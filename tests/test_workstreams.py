@@ -145,6 +145,7 @@ def test_the_readme_barnet_example_loads_with_sourced_figures():
     streams = scenario.demand.workstreams
     assert (streams["dols"].per_year, streams["carers"].per_year, streams["transitions"].per_year) == (1819, 2592, 50)
     role, before = scenario.roles["social_worker"], barnet.roles["social_worker"]
+    assert (before.vacancy_rate, before.non_case_share) == (0.095, 0.12)
     assert role.hours_per_year == pytest.approx(
         (before.fte * (1 - 0.095) + 2) * before.productive_hours_per_fte * (1 - 0.12))
     flows = expected_flows(scenario)

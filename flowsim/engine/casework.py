@@ -273,6 +273,26 @@ class CaseStage(WorkedStage):
         if len(team.queue) > 1:  # it may now head the list with a lighter case than the one held back
             team.allocate_waiting(now)
 
+    def open_at_start(self, visit: Visit, opened_days: float, work_left: float) -> None:
+        """A case already open at the start: allocated ``opened_days`` ago, ``work_left`` minutes still to do.
+
+        It goes to the practitioner with the lowest load who has room; with no
+        room it waits on the list like any arrival (and is worked from scratch
+        once allocated). Its time already open counts towards ``min_open_days``
+        and the days open."""
+        self.arrivals += 1
+        team = self.team
+        practitioner = -1 if team.queue else team.choose(self.weight)
+        if practitioner < 0:
+            team.wait(self.priority[visit.person.source], visit.arrived, visit)
+            self.count_waiting(visit.arrived, +1)
+            return
+        visit.started = visit.arrived - opened_days
+        visit.practitioner = practitioner
+        visit.work = work_left
+        self.sim.rec.work_demanded[team.role] += work_left
+        team.take(practitioner, visit, self.weight, work_left, visit.arrived)
+
     def allocate(self, practitioner: int, visit: Visit, now: float) -> None:
         sim = self.sim
         visit.started = now

@@ -59,3 +59,11 @@ class Records:
     waiting_bands_at_end: dict = field(default_factory=dict)  # stage -> people waiting in each band at the end
     # The key stage and case stages: first asked → left the stage (days), for people leaving in the window
     request_to_completion: dict = field(default_factory=dict)
+    # Service stages only:
+    places_used_area: dict = field(default_factory=dict)  # service stage -> ∫ places used dt over the window
+    # Scenarios with a review stage only:
+    overdue_daily: object = None  # overdue reviews at the end of each day (numpy array)
+    overdue_area: float = 0.0  # ∫ overdue reviews dt over the window
+    overdue_at_end: float = 0.0
+    reviewed: set = field(default_factory=set)  # packages with a review completed in the window
+    unplanned_reviews: int = 0  # unplanned reviews arriving in the window

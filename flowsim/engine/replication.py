@@ -21,11 +21,14 @@ from flowsim.engine.casework import CaseStage, CaseTeam, practitioner_caps
 from flowsim.engine.demand import contact_plan, merged_plan, workstream_plan
 from flowsim.engine.ledger import PackageLedger
 from flowsim.engine.records import Records, count_waiting_bands
+from flowsim.engine.reviews import ReviewBook
 from flowsim.engine.rosters import build_roster
+from flowsim.engine.service import ServiceStage
 from flowsim.engine.stages import Person, Stage, Visit, make_stage, next_from_queue
 from flowsim.engine.streams import exponentials, generator, uniforms
 from flowsim.engine.team import Team
-from flowsim.scenario.network import REVIEW_SOURCE, WAITING_SOURCE
+from flowsim.engine.worktime import work_sampler
+from flowsim.scenario.network import OPEN_CASE_SOURCE, REVIEW_SOURCE, WAITING_SOURCE
 from flowsim.scenario.schema import Scenario
 from flowsim.units import DAYS_PER_WEEK
 
@@ -78,6 +81,7 @@ class Replication:
         for name, stage in self.stages.items():  # request → completion: the headline stage and case stages
             if name == scenario.key_stage or isinstance(stage, CaseStage):
                 stage.completions = []
+        self.reviews = ReviewBook(scenario, rep_seed)
 
     def _team(self, role: str, kind: str) -> Team:
         roster = build_roster(self.scenario, role, self.days)
@@ -91,6 +95,7 @@ class Replication:
         env = self.env
         self._schedule_contacts()
         self._start_caseload()
+        self._start_open_cases()
         self._start_waiting_list()
         for team in self.teams.values():
             if team.holds_cases:
@@ -135,6 +140,18 @@ class Replication:
                 person = Person(self._new_id(), waiting.source or WAITING_SOURCE, asked=-already)
                 stage.arrive(Visit(person, stage, 0.0, already), 0.0)
 
+    def _start_open_cases(self) -> None:
+        """Cases already open at the start, partly done: their work left is a uniform fraction of a fresh draw."""
+        for name, spec in self.scenario.open_cases.items():
+            stage = self.stages[name]
+            draw_work = work_sampler(self.scenario.stages[name].work, generator(self.seed, f"open_cases:{name}"))
+            fraction = uniforms(generator(self.seed, f"open_cases:{name}:done"))
+            opened = exponentials(generator(self.seed, f"open_cases:{name}:opened"), spec.mean_open_days)
+            for _ in range(spec.count):
+                already = opened()
+                visit = Visit(Person(self._new_id(), OPEN_CASE_SOURCE, asked=-already), stage, 0.0)
+                stage.open_at_start(visit, already, draw_work() * fraction())
+
     def _start_caseload(self) -> None:
         """Existing packages, their first reviews spread over one interval.
 
@@ -146,6 +163,8 @@ class Replication:
             outcome = ledger.types[name]
             for _ in range(int(round(count))):
                 pid = ledger.add(name, 0.0, new=False)
+                if self.reviews.gap is not None:
+                    self._watch(pid, 0.0)
                 if outcome.review_every_weeks:
                     due = draw() * outcome.review_every_weeks * DAYS_PER_WEEK
                     if due < self.horizon_end and due < ledger.end[pid]:
@@ -168,6 +187,8 @@ class Replication:
         """The visit is over: send the person on to the next stage or to an outcome."""
         stage, person = visit.stage, visit.person
         in_window = now >= self.warm_up
+        if person.package >= 0 and stage is self.review_stage and in_window and now <= self.horizon_end:
+            self.reviews.reviewed.add(person.package)
         target = stage.router.choose(person.source, in_window)
         if stage.completions is not None and in_window:
             stage.completions.append(now - person.asked)
@@ -186,6 +207,8 @@ class Replication:
             timing = self.ledger.review_days[target]
             if timing is not None:
                 self._schedule_review(pid, now + timing[0])
+            if self.reviews.gap is not None:
+                self._watch(pid, now)
         elif kind == "review" and person.package >= 0:
             change = self.scenario.outcomes[target].weekly_cost_change
             if change:
@@ -202,8 +225,26 @@ class Replication:
         if not ledger.active(pid, self.env.now):
             return  # ended, or replaced by a new package, before its review
         person = Person(self._new_id(), REVIEW_SOURCE, package=pid, asked=self.env.now)
-        self.review_stage.arrive(Visit(person, self.review_stage, self.env.now), self.env.now)
+        visit = Visit(person, self.review_stage, self.env.now)
+        self.reviews.due(visit, due)
+        self.review_stage.arrive(visit, self.env.now)
         self._schedule_review(pid, due + ledger.review_days[ledger.type[pid]][1])
+
+    def _watch(self, pid: int, now: float) -> None:
+        """Schedule the package's next unplanned review, if it comes while the package lasts."""
+        when = now + self.reviews.gap()
+        if when < self.horizon_end and when < self.ledger.end[pid]:
+            self.env.timeout(when - now).callbacks.append(lambda _: self._unplanned_due(pid))
+
+    def _unplanned_due(self, pid: int) -> None:
+        now = self.env.now
+        if not self.ledger.active(pid, now):
+            return  # replaced by a new package since
+        if now >= self.warm_up:
+            self.reviews.unplanned += 1
+        person = Person(self._new_id(), REVIEW_SOURCE, package=pid, asked=now)
+        self.review_stage.arrive(Visit(person, self.review_stage, now), now)
+        self._watch(pid, now)
 
     # ----- recording ------------------------------------------------------------------
 
@@ -221,6 +262,8 @@ class Replication:
         for stage in self.stages.values():
             stage.count_waiting(self.env.now, 0)
             stage.area_at_warm_up = stage.area
+            if isinstance(stage, ServiceStage):
+                stage.mark_warm_up(self.env.now)
         for team in self.teams.values():
             if team.holds_cases:
                 team.mark_warm_up(self.env.now)
@@ -258,10 +301,18 @@ class Replication:
                 rec.request_to_completion[name] = stage.completions
             if isinstance(stage, CaseStage):
                 rec.case_open_days[name] = stage.open_days
+            elif isinstance(stage, ServiceStage):
+                stage.count_used(now, 0)
+                rec.places_used_area[name] = stage.used_area - stage.used_at_warm_up
             for target, n in stage.router.edge_counts():
                 key = (name, target if type(target) is str else target.name)
                 rec.edges[key] = rec.edges.get(key, 0) + n
         rec.packages = self.ledger.columns()
+        if self.review_stage is not None:
+            rec.overdue_daily, rec.overdue_area, rec.overdue_at_end = self.reviews.overdue(self.horizon_end,
+                                                                                           self.warm_up)
+            rec.reviewed = self.reviews.reviewed
+            rec.unplanned_reviews = self.reviews.unplanned
         rec.cost_changes = self.ledger.cost_changes
         return rec
 

@@ -153,8 +153,8 @@ def _wait_kpis(k: dict[Kpi, float], scenario: Scenario, rec: Records, stage: str
     k[Kpi("wait_median_days", stage)], k[Kpi("wait_p90_days", stage)] = _percentiles(waits, (50, 90))
     target = scenario.stages[stage].wait_target_days
     k[Kpi("within_target", stage)] = float(np.mean(np.asarray(waits) <= target)) if (waits and target) else math.nan
-    if scenario.stages[stage].role is None:
-        return  # nobody waits at a stage without practitioners
+    if scenario.stages[stage].role is None and scenario.stages[stage].kind != "service":
+        return  # nobody waits at a pass-through stage
     sources = scenario.network.stage_sources[stage]
     if len(sources) < 2:
         return  # the same as the stage's own waits
@@ -191,6 +191,34 @@ def _workstream_kpis(k: dict[Kpi, float], scenario: Scenario, rec: Records) -> N
     """Arrivals of each competing workstream (work not counted as front-door contacts)."""
     for name in scenario.demand.workstreams:
         k[Kpi("workstream_arrivals", name)] = float(rec.workstream_arrivals.get(name, 0))
+def _capacity_and_review_kpis(k: dict[Kpi, float], scenario: Scenario, rec: Records, horizon: int) -> None:
+    """Places used at service stages (their waits are the stage's ``wait_*``), and reviews: overdue, unplanned,
+    and the share of the long-standing packages reviewed in the year."""
+    for stage, area in rec.places_used_area.items():
+        k[Kpi("places_used_mean", stage)] = area / horizon
+        k[Kpi("awaiting_service_end", stage)] = float(rec.waiting_at_end[stage])
+    if rec.overdue_daily is None:
+        return  # no review stage
+    k[Kpi("overdue_reviews_end")] = rec.overdue_at_end
+    k[Kpi("reviews_overdue_mean")] = rec.overdue_area / horizon
+    k[Kpi("unplanned_reviews")] = float(rec.unplanned_reviews)
+    k[Kpi("reviewed_in_year_share")] = reviewed_in_year_share(scenario, rec)
+
+
+def reviewed_in_year_share(scenario: Scenario, rec: Records) -> float:
+    """Of the reviewed types' packages active all through a horizon of at least 365 days, the share reviewed
+    (a review routed out of the review stage) at least once in it; NaN for a shorter horizon or no such package."""
+    if rec.days - rec.warm_up < 365 or not rec.packages["type"]:
+        return math.nan
+    reviewed_types = [n for n, o in scenario.package_outcomes().items() if o.review_days is not None]
+    p = rec.packages
+    start, end = np.asarray(p["start"], dtype=float), np.asarray(p["end"], dtype=float)
+    whole = (start <= rec.warm_up) & (end > rec.days) & np.isin(np.asarray(p["type"]), reviewed_types)
+    if not whole.any():
+        return math.nan
+    done = np.zeros(len(start), dtype=bool)
+    done[list(rec.reviewed)] = True
+    return float(done[whole].mean())
 
 
 def run_kpis(scenario: Scenario, rec: Records) -> dict[Kpi, float]:
@@ -218,6 +246,7 @@ def run_kpis(scenario: Scenario, rec: Records) -> dict[Kpi, float]:
         k[Kpi("hours_available", role)] = available
         k[Kpi("utilisation", role)] = delivered / available if available else math.nan
     _case_kpis(k, rec, horizon)
+    _capacity_and_review_kpis(k, scenario, rec, horizon)
     packages = pd.DataFrame(rec.packages)
     new = packages[packages["new"] & (packages["start"] >= rec.warm_up)] if len(packages) else packages
     for name in scenario.package_outcomes():
@@ -280,6 +309,8 @@ def timeseries_frame(scenario: Scenario, rec: Records, run: int) -> pd.DataFrame
         if role in rec.open_cases_daily:
             add("open_cases", role, rec.open_cases_daily[role] / rec.practitioners[role])
         add("hours_available", role, rec.available_hours[role])
+    if rec.overdue_daily is not None:
+        add("overdue_reviews", scenario.caseload.review_stage, rec.overdue_daily)
     if rec.packages["type"]:
         types = np.asarray(rec.packages["type"])
         starts, ends = np.asarray(rec.packages["start"]), np.asarray(rec.packages["end"])

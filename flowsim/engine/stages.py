@@ -1,6 +1,6 @@
 """Stages during a run: where people wait, are worked on, and are routed onward.
 
-Three kinds of stage:
+Four kinds of stage:
 
 * ``OneSitting``: a practitioner of the stage's team does the work in one go
   (paused overnight and resumed by the same person), then the person stays
@@ -10,6 +10,8 @@ Three kinds of stage:
   at once.
 * ``CaseStage`` (``flowsim.engine.casework``): allocated to a named worker
   under a caseload cap, the work shared with their other open cases over weeks.
+* ``ServiceStage`` (``flowsim.engine.service``): no practitioner; people wait
+  for one of a provider's places and hold it for the length of the service.
 
 A stage routes each person by its ``Router``. Stages hold their own counters;
 the ``Replication`` that owns them schedules events and handles outcomes.
@@ -270,6 +272,9 @@ def make_stage(name: str, sim: "Replication", scenario: Scenario, seed: np.rando
                teams: dict[str, Team]) -> Stage:
     """The stage of the right kind for the scenario's description of ``name``."""
     stage = scenario.stages[name]
+    if stage.kind == "service":
+        from flowsim.engine.service import ServiceStage  # service builds on this module
+        return ServiceStage(name, sim, scenario, seed, days)
     if stage.role is None:
         return PassThrough(name, sim, scenario, seed, days)
     if stage.kind == "case":

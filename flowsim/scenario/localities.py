@@ -77,6 +77,14 @@ def locality_problems(scenario: Scenario) -> list[tuple[str, str]]:
             problems.append((f"roles.{role}.agency_fte", "agency cover of a role split by locality cannot be "
                                                          "shared out between localities: leave it out, or add it "
                                                          "to fte and localities.roles"))
+    for stage in sorted(local_stages & set(scenario.stages)):
+        if scenario.stages[stage].kind == "service":
+            problems.append(("localities.stages", f"'{stage}' is a service stage: its places are not split "
+                                                  "between localities, so it must be shared"))
+    for stage in scenario.open_cases:
+        if stage in local_stages:
+            problems.append((f"open_cases.{stage}", "cases open at the start belong to no locality: "
+                                                   "their stage cannot be local"))
     for name, stage in scenario.stages.items():
         for source in (REVIEW_SOURCE, WAITING_SOURCE, *scenario.demand.workstreams):
             if name not in local_stages and set(stage.shares_for(source)) & local_stages and \

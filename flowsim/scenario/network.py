@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 REVIEW_SOURCE = "review"
 WAITING_SOURCE = "waiting_list"  # people already waiting at the start whose source is not given
+OPEN_CASE_SOURCE = "open_case"  # people whose cases are already open at the start
 
 
 @dataclass(frozen=True)
@@ -73,12 +74,16 @@ def routing_sources(scenario: Scenario) -> list[str]:
         source = waiting.source or WAITING_SOURCE
         if waiting.count and source not in sources:
             sources.append(source)
+    if any(spec.count for spec in scenario.open_cases.values()):
+        sources.append(OPEN_CASE_SOURCE)
     return sources
 
 
 def entry_stage(scenario: Scenario, source: str) -> str | None:
     if source == REVIEW_SOURCE:
         return scenario.caseload.review_stage
+    if source == OPEN_CASE_SOURCE:
+        return None  # they start at their stages, as a waiting list does
     return scenario.demand.entry_stage(source)
 
 
@@ -113,6 +118,9 @@ def compile_network(scenario: Scenario) -> Network:
         if spec.count:
             source = spec.source or WAITING_SOURCE
             waiting[source] = waiting.get(source, ()) + (stage,)
+    for stage, spec in scenario.open_cases.items():
+        if spec.count:
+            waiting[OPEN_CASE_SOURCE] = waiting.get(OPEN_CASE_SOURCE, ()) + (stage,)
     return Network(
         sources=tuple(sources),
         entries={source: entry_stage(scenario, source) for source in sources},
@@ -143,7 +151,8 @@ def structure_problems(scenario: Scenario) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     stages, outcomes, roles = scenario.stages, scenario.outcomes, scenario.roles
     nodes = set(stages) | set(outcomes)
-    known_sources = set(scenario.demand.sources) | set(scenario.demand.workstreams) | {REVIEW_SOURCE, WAITING_SOURCE}
+    known_sources = (set(scenario.demand.sources) | set(scenario.demand.workstreams)
+                     | {REVIEW_SOURCE, WAITING_SOURCE, OPEN_CASE_SOURCE})
 
     for name in set(stages) & set(outcomes):
         problems.append((f"outcomes.{name}", "is also a stage name; names must differ"))
@@ -178,6 +187,8 @@ def structure_problems(scenario: Scenario) -> list[tuple[str, str]]:
     review = scenario.caseload.review_stage
     if review is not None and review not in stages:
         problems.append(("caseload.review_stage", f"stage '{review}' does not exist"))
+    if scenario.caseload.unplanned_reviews_per_year and review is None:
+        problems.append(("caseload.unplanned_reviews_per_year", "unplanned reviews need caseload.review_stage"))
     packages = scenario.package_outcomes()
     reviewed = [name for name, o in packages.items() if o.review_every_weeks]
     if reviewed and review is None:
@@ -190,9 +201,15 @@ def structure_problems(scenario: Scenario) -> list[tuple[str, str]]:
             problems.append((f"waiting_list.{name}", "is not a stage"))
         if waiting.source and waiting.source not in known_sources:
             problems.append((f"waiting_list.{name}.source", f"unknown referral source '{waiting.source}'"))
-    if scenario.time.warm_up_days and (scenario.waiting_list or scenario.caseload.packages):
+    for name in scenario.open_cases:
+        if name not in stages:
+            problems.append((f"open_cases.{name}", "is not a stage"))
+        elif stages[name].kind != "case":
+            problems.append((f"open_cases.{name}", f"is a stage of kind '{stages[name].kind}'; "
+                             "only case stages hold open cases"))
+    if scenario.time.warm_up_days and (scenario.waiting_list or scenario.caseload.packages or scenario.open_cases):
         problems.append(("time.warm_up_days", "a warm-up is for runs that start empty; "
-                         "remove it or the initial waiting list and caseload"))
+                         "remove it or the initial waiting list, open cases and caseload"))
     if problems:
         return problems  # the graph checks below need sound references
     return _graph_problems(scenario, compile_network(scenario))

@@ -196,20 +196,34 @@ class CaseWork(Strict):
         return self
 
 
+class Service(Strict):
+    """A service stage's provider capacity: places the market can take at once (see the README)."""
+
+    places: Annotated[int, Field(ge=1)] = Field(
+        description="people served at once: reablement places, care-home beds, home-care packages"
+    )
+    duration: Literal["fixed", "exponential"] = Field(
+        "fixed", description="the length of the service is elapsed_days, fixed or exponential with that mean"
+    )
+
+
 class Stage(Strict):
     """A piece of work done by one practitioner role, ending in onward routes.
 
     A stage without a role (an online self-assessment, say) takes no practitioner
     time: people pass through it at once, routed by its shares. A stage of kind
     ``case`` is allocated to a named practitioner under a caseload cap and its
-    work is spread over the weeks the case is open (``case`` says how).
+    work is spread over the weeks the case is open (``case`` says how). A stage
+    of kind ``service`` has no practitioner: people wait for one of its
+    ``service.places`` and hold it for ``elapsed_days``.
     """
 
     label: str | None = None
-    kind: Literal["one_sitting", "case"] = "one_sitting"
+    kind: Literal["one_sitting", "case", "service"] = "one_sitting"
     role: Name | None = None
     work: WorkTime | None = None
     case: CaseWork | None = None
+    service: Service | None = None
     elapsed_days: NonNegativeFloat = Field(
         0.0, description="calendar days the stage lasts after the work starts (e.g. a 6-week enablement episode)"
     )
@@ -221,6 +235,18 @@ class Stage(Strict):
 
     @model_validator(mode="after")
     def _work_needs_a_role(self) -> "Stage":
+        if self.kind == "service":
+            given = [f for f in ("role", "work", "case") if getattr(self, f) is not None]
+            if given:
+                raise ValueError(f"a service stage has no {' or '.join(given)}: nobody works at it, "
+                                 "people hold one of its places (remove them)")
+            if self.service is None:
+                raise ValueError("a service stage needs service (places: how many people it serves at once)")
+            if self.elapsed_days <= 0:
+                raise ValueError("a service stage needs elapsed_days above 0 (the length of the service)")
+            return self
+        if self.service is not None:
+            raise ValueError("service only applies to stages of kind 'service'")
         if self.kind == "case":
             missing = [f for f in ("role", "work", "case") if getattr(self, f) is None]
             if missing:
@@ -367,10 +393,24 @@ class Outcome(Strict):
 
 
 class Caseload(Strict):
-    """People already receiving packages at the start, and where their reviews go."""
+    """People already receiving packages at the start, where their reviews go, and when a review is overdue."""
 
     review_stage: Name | None = None
     packages: dict[Name, NonNegativeFloat] = Field(default_factory=dict)
+    overdue_after_days: NonNegativeFloat = Field(
+        0.0, description="a review due but not started (not allocated, at a case stage) this long after its "
+                         "due date is overdue; 0: overdue from the due date"
+    )
+    unplanned_reviews_per_year: NonNegativeFloat = Field(
+        0.0, description="extra reviews a year per active package when a situation changes (Poisson)"
+    )
+
+
+class OpenCases(Strict):
+    """Cases already open on practitioners' caseloads at the start (case stages only)."""
+
+    count: Annotated[int, Field(ge=0)]
+    mean_open_days: NonNegativeFloat = Field(0.0, description="mean days each has been open (exponential)")
 
 
 class Waiting(Strict):
@@ -440,6 +480,7 @@ class Scenario(Strict):
     outcomes: dict[Name, Outcome]
     caseload: Caseload = Field(default_factory=Caseload)
     waiting_list: dict[Name, Waiting] = Field(default_factory=dict)
+    open_cases: dict[Name, OpenCases] = Field(default_factory=dict)
     finance: Finance = Field(default_factory=Finance)
     team_table: TeamTable | None = None
     localities: Localities | None = None
