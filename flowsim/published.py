@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from flowsim.engine import Results, mean_ci
+from flowsim.engine.results import HORIZON, Kpi
 from flowsim.figures import lookup
 from flowsim.scenario.schema import Scenario
 
@@ -25,9 +26,9 @@ def _kpi(name: str) -> Measure:
     return lambda table, scenario: table[name].to_numpy(dtype=float) if name in table else np.full(len(table), np.nan)
 
 
-def _key_stage_kpi(measure: str) -> Measure:
+def _key_stage_kpi(measure: str, period: str = HORIZON) -> Measure:
     def value(table: pd.DataFrame, scenario: Scenario) -> np.ndarray:
-        return _kpi(f"{measure}.{scenario.key_stage}")(table, scenario)
+        return _kpi(Kpi(measure, scenario.key_stage or "", period=period).name)(table, scenario)
     return value
 
 
@@ -72,6 +73,7 @@ class Comparison:
     figures: tuple[str, ...]  # keys in data/ (one or a low and a high)
     measure: Measure
     difference: str  # how the two definitions differ
+    council: str | None = None  # a council's own figure: compared only with that council's scenarios
 
 
 COMPARISONS = [
@@ -86,7 +88,7 @@ COMPARISONS = [
                "Devon's mean wait for a needs assessment; flowsim's mean from first contact to the end of the key stage"),
     Comparison("Waiting for assessment: share waiting over 6 months", "share",
                ("operations.adass_2022_04_30.over_6_months_share",),
-               _ratio(_key_stage_kpi("waiting_over_6_months"), _key_stage_kpi("waiting_at_end")),
+               _ratio(_key_stage_kpi("waiting_over_6_months", "end"), _key_stage_kpi("waiting_at_end")),
                "ADASS counts everyone awaiting a first assessment in England on one day; flowsim counts those "
                "waiting for allocation to the key stage at the end of the run"),
     Comparison("Open cases per social worker", "count", ("operations.caseload.coventry_2024_25.social_worker",),
@@ -109,15 +111,15 @@ COMPARISONS = [
     Comparison("New reablement clients a year", "count",
                ("barnet.reablement_new_clients_2015_16", "barnet.reablement_new_clients_2017_18"),
                _per_year(_kpi("arrivals.enablement")), "Barnet's published count (SALT); flowsim's arrivals at "
-               "enablement, reviews and hospital discharges included"),
+               "enablement, reviews and hospital discharges included", council="Barnet"),
     Comparison("Telecare packages started a year", "count", ("operations.barnet.telecare_installs_2015_16",),
                _per_year(_kpi("new_packages.telecare")),
                "Barnet's installs, including telecare alongside other care; flowsim's telecare packages as the "
-               "only package a person gets"),
+               "only package a person gets", council="Barnet"),
     Comparison("Package spend a year (£)", "pounds", ("operations.barnet.integrated_care_spend_2017_18",),
                _per_year(_kpi("package_cost.horizon")),
                "Barnet's 2017/18 integrated-care outturn is net of client contributions and in 2017/18 prices; "
-               "flowsim's package cost is gross, in the scenario's price year"),
+               "flowsim's package cost is gross, in the scenario's price year", council="Barnet"),
 ]
 
 
@@ -127,6 +129,8 @@ def published_comparison(results: Results, scenario: Scenario) -> pd.DataFrame:
     table = results.kpi_table()
     rows = []
     for item in COMPARISONS:
+        if item.council is not None and item.council != scenario.council:
+            continue
         values = item.measure(table, scenario)
         if not np.isfinite(values).any():
             continue

@@ -110,6 +110,7 @@ MEASURE_LABELS = {
     "waiting_1_3_months": "Waiting 1 to 3 months",
     "waiting_3_6_months": "Waiting 3 to 6 months",
     "waiting_over_6_months": "Waiting over 6 months",
+    "request_to_completion_mean_days": "Request to completion, mean (days)",
     "request_to_completion_median_days": "Request to completion, median (days)",
     "request_to_completion_p90_days": "Request to completion, 90th percentile (days)",
     "case_open_days_mean": "Case open, allocation to close, mean (days)",

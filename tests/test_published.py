@@ -48,3 +48,10 @@ def test_baseline_command_prints_strict_json():
 def test_baseline_command_refuses_a_missing_file_with_exit_2():
     result = CliRunner().invoke(main, ["baseline", "nowhere.yaml"])
     assert result.exit_code == 2 and "file not found" in result.output
+
+
+def test_a_council_s_own_figures_are_compared_only_with_its_scenarios():
+    scenario = load_scenario("scenarios/bnes_inhouse.yaml", {"time.horizon_days": 60})
+    table = published_comparison(run(scenario, reps=2, seed=1, processes=1, detail=False), scenario)
+    assert "Open cases per social worker" in set(table["what"])  # a national reference applies to every council
+    assert not {"New reablement clients a year", "Package spend a year (£)"} & set(table["what"])  # Barnet's own

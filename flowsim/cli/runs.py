@@ -71,7 +71,7 @@ def _matrix(title: str, rows: pd.DataFrame, things: list[str], measures: list[st
 
 
 BANDS = ["waiting_under_4_weeks", "waiting_1_3_months", "waiting_3_6_months", "waiting_over_6_months"]
-COMPLETION = ["request_to_completion_median_days", "request_to_completion_p90_days"]
+COMPLETION = ["request_to_completion_mean_days", "request_to_completion_median_days", "request_to_completion_p90_days"]
 CASELOADS = ["open_cases_mean", "open_cases_end"]
 
 

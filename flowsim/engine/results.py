@@ -173,6 +173,7 @@ def _waiting_kpis(k: dict[Kpi, float], rec: Records, stage: str) -> None:
     if stage in rec.request_to_completion:
         days = [d for d in rec.request_to_completion[stage] if d == d]  # NaN: a person made without ``asked``
         median, p90 = _percentiles(days, (50, 90))
+        k[Kpi("request_to_completion_mean_days", stage)] = float(np.mean(days)) if days else math.nan
         k[Kpi("request_to_completion_median_days", stage)] = median
         k[Kpi("request_to_completion_p90_days", stage)] = p90
 
