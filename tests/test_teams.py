@@ -16,8 +16,9 @@ def test_mapped_roles_take_their_teams_fte_with_provenance():
     row = {r.path: r for r in number_sources(scenario)}["roles.social_worker.fte"]
     assert row.status == "derived" and "001_7f6f25f060f81eb9.txt" in row.source
     names = {t.name for t in unmapped_teams(scenario_document(scenario))}
-    assert "LD Carrswood" in names and "First Response" not in names
-    assert len(names) == 11
+    assert "LD Carrswood" in names and "First Response" not in names and "LD Social Work Team" not in names
+    assert len(names) == 9
+    assert scenario.roles["ld_social_worker"].fte == pytest.approx(14.61 + 5.31)  # LD and autism teams
 
 
 def test_several_teams_add_up_and_an_override_wins(tiny):
