@@ -91,6 +91,34 @@ def network_scenario():
     return scenario_from_document(document, "open_network")
 
 
+PS = {"arrivals_per_day": 20.0, "service_minutes": 50.0, "cap": 3, "days": 365}  # limited processor sharing
+
+
+def ps_scenario():
+    """One practitioner round the clock sharing their time among at most ``cap`` open cases (a case stage)."""
+    document = network_scenario().source.document | {"name": "ps_queue"}
+    document = {**document, "demand": {**document["demand"], "contacts_per_year": PS["arrivals_per_day"] * 365,
+                                       "entry": {"default": "stage_1"}},
+                "roles": {"team_1": {**document["roles"]["team_1"], "fte": 1}},
+                "stages": {"stage_1": {"role": "team_1", "kind": "case", "case": {"caseload_cap": PS["cap"]},
+                                       "work": {"distribution": "exponential", "mean_minutes": PS["service_minutes"]},
+                                       "routes": {"leave": 1}}}}
+    return scenario_from_document(document, "ps_queue")
+
+
+def run_ciw_ps(seed: int):
+    """The same limited processor-sharing queue in Ciw (PSNode: up to ``cap`` customers share one server)."""
+    import ciw
+
+    network = ciw.create_network(arrival_distributions=[ciw.dists.Exponential(rate=PS["arrivals_per_day"])],
+                                 service_distributions=[ciw.dists.Exponential(rate=1440.0 / PS["service_minutes"])],
+                                 number_of_servers=[PS["cap"]])
+    ciw.seed(seed)
+    simulation = ciw.Simulation(network, node_class=ciw.PSNode)
+    simulation.simulate_until_max_time(PS["days"])
+    return simulation.get_all_records()
+
+
 def ciw_network():
     import ciw
 
@@ -152,8 +180,14 @@ def main() -> None:
 
     current = load_scenario(ROOT / "scenarios/barnet_current.yaml")
     new = load_scenario(ROOT / "scenarios/barnet_new_model.yaml")
+    frozen = [load_scenario(ROOT / f"tests/backtest/scenarios/{name}.yaml")  # the Barnet pair before case stages
+              for name in ("barnet_current", "barnet_new_model")]
     say("| measure | value |")
     say("|---|---|")
+    for scenario in frozen:
+        seconds, _ = timed(lambda: one_replication(scenario), repeats)
+        say(f"| one replication, {scenario.name} as before case stages (one-sitting work; the back-test's "
+            f"inputs) | {seconds:.3f} s |")
     for scenario in (current, new):
         seconds, kpis = timed(lambda: one_replication(scenario), repeats)
         say(f"| one replication, {scenario.name} (a year, KPIs only) | {seconds:.3f} s |")
@@ -185,6 +219,8 @@ def main() -> None:
     changes |= {f"roles.{r}.fte": role.fte * scale for r, role in new.roles.items()}
     changes |= {f"caseload.packages.{p}": n * scale for p, n in new.caseload.packages.items()}
     changes |= {f"waiting_list.{s}.count": w.count * scale for s, w in new.waiting_list.items()}
+    changes |= {f"demand.workstreams.{w}.per_year": s.per_year * scale for w, s in new.demand.workstreams.items()}
+    changes |= {f"open_cases.{s}.count": c.count * scale for s, c in new.open_cases.items()}
     big = vary(new, changes)
     large, _ = timed(lambda: one_replication(big), max(1, repeats // 3))
     say(f"| {scale}× contacts, staff and caseload, one replication | {large:.2f} s "
@@ -192,6 +228,16 @@ def main() -> None:
 
     network = network_scenario()
     flowsim_time, kpis = timed(lambda: one_replication(network), repeats)
+    ps = ps_scenario()
+    ps_time, ps_kpis = timed(lambda: one_replication(ps), repeats)
+    ciw_ps_time, ps_records = timed(lambda: run_ciw_ps(1), repeats)
+    ciw_sojourn = statistics.mean(r.exit_date - r.arrival_date for r in ps_records)
+    say(f"| limited processor sharing (one practitioner, cap {PS['cap']}, {PS['arrivals_per_day']:.0f} a day, "
+        f"{PS['service_minutes']:.0f} min), flowsim | {ps_time:.3f} s (mean days open: "
+        f"{ps_kpis[Kpi('case_open_days_mean', 'stage_1')]:.4f}; wait for allocation: "
+        f"{ps_kpis[Kpi('wait_mean_days', 'stage_1')]:.4f}) |")
+    say(f"| same queue, Ciw PSNode | {ciw_ps_time:.3f} s (mean time in system: {ciw_sojourn:.4f} days); "
+        f"flowsim {ciw_ps_time / ps_time:.1f}× faster |")
     ciw_net = ciw_network()
     ciw_time, records = timed(lambda: run_ciw(ciw_net, 1), repeats)
     ciw_wait = statistics.mean(r.waiting_time for r in records if r.node == 2)

@@ -94,18 +94,25 @@ def flow_diagram(scenario: Scenario, edges: dict[tuple[str, str], float], people
     return (trail + points + stage_labels + outcome_labels).properties(title=title, width=width, height=height)
 
 
+def _role_bars(rows: pd.DataFrame, measure: str, title: str, tooltip: list) -> tuple[alt.Chart, alt.Chart]:
+    """A bar per role and side (A above B), and the base chart to layer marks on."""
+    base = alt.Chart(rows).encode(y=alt.Y("role:N", title=None, axis=alt.Axis(labelLimit=240)),
+                                  yOffset=alt.YOffset("side:N"))
+    bars = base.mark_bar().encode(x=alt.X(f"{measure}:Q", title=title),
+                                  color=alt.Color("side:N", scale=SIDE_COLOURS, title="side"),
+                                  tooltip=["side", "role", *tooltip])
+    return base, bars
+
+
 def hours_chart(rows: pd.DataFrame) -> alt.Chart:
     """Practitioner hours demanded against hours available, by role and side.
 
     ``rows``: side, role, hours_demanded, hours_available, utilisation.
     """
-    base = alt.Chart(rows).encode(y=alt.Y("role:N", title=None, axis=alt.Axis(labelLimit=240)),
-                                  yOffset=alt.YOffset("side:N"))
-    bars = base.mark_bar().encode(
-        x=alt.X("hours_demanded:Q", title="hours a year (bar: demanded; tick: available)"),
-        color=alt.Color("side:N", scale=SIDE_COLOURS, title="side"),
-        tooltip=["side", "role", alt.Tooltip("hours_demanded:Q", format=",.0f"),
-                 alt.Tooltip("hours_available:Q", format=",.0f"), alt.Tooltip("utilisation:Q", format=".0%")])
+    base, bars = _role_bars(rows, "hours_demanded", "hours a year (bar: demanded; tick: available)",
+                            [alt.Tooltip("hours_demanded:Q", format=",.0f"),
+                             alt.Tooltip("hours_available:Q", format=",.0f"),
+                             alt.Tooltip("utilisation:Q", format=".0%")])
     ticks = base.mark_tick(color="black", thickness=2, size=12).encode(x="hours_available:Q")
     return (bars + ticks).properties(height=max(160, 44 * rows["role"].nunique()))
 
@@ -162,13 +169,8 @@ def caseload_chart(rows: pd.DataFrame) -> alt.Chart:
     """Open cases per practitioner by role, A against B, with 95% intervals.
 
     ``rows``: side, role, open_cases, ci_low, ci_high (``flowsim.ui.tiles.caseload_rows``)."""
-    base = alt.Chart(rows).encode(y=alt.Y("role:N", title=None, axis=alt.Axis(labelLimit=240)),
-                                  yOffset=alt.YOffset("side:N"))
-    bars = base.mark_bar().encode(
-        x=alt.X("open_cases:Q", title="open cases per practitioner, average (line: 95% CI)"),
-        color=alt.Color("side:N", scale=SIDE_COLOURS, title="side"),
-        tooltip=["side", "role", alt.Tooltip("open_cases:Q", format=",.1f"),
-                 alt.Tooltip("ci_low:Q", format=",.1f"), alt.Tooltip("ci_high:Q", format=",.1f")])
+    base, bars = _role_bars(rows, "open_cases", "open cases per practitioner, average (line: 95% CI)",
+                            [alt.Tooltip(f"{c}:Q", format=",.1f") for c in ("open_cases", "ci_low", "ci_high")])
     whiskers = base.mark_rule(color="black").encode(x="ci_low:Q", x2="ci_high:Q")
     return (bars + whiskers).properties(height=max(120, 44 * rows["role"].nunique()),
                                         title="Open cases per practitioner")
