@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -60,7 +60,8 @@ class CaseTeam(Team):
 
     __slots__ = ("sim", "caps", "load", "open", "open_total", "virtual", "clock", "active", "due", "late", "version",
                  "batch",
-                 "area", "area_since", "area_at_warm_up", "open_daily", "_case_seq")
+                 "area", "area_since", "area_at_warm_up", "open_daily", "_case_seq", "_full_cap", "_smaller",
+                 "_by_load")
 
     holds_cases = True
 
@@ -83,6 +84,11 @@ class CaseTeam(Team):
         self.area = self.area_since = self.area_at_warm_up = 0.0  # ∫ open cases dt, all practitioners
         self.open_daily = np.zeros(days)
         self._case_seq = 0
+        # Who has the most room, in O(log n): full-timers (one cap) in a heap of (load, index) whose
+        # stale entries are skipped; the part-time practitioner, with a smaller cap, checked apart.
+        self._full_cap = max(caps, default=0.0)
+        self._smaller = [p for p, cap in enumerate(caps) if cap < self._full_cap]
+        self._by_load = [(0.0, p) for p, cap in enumerate(caps) if cap == self._full_cap]
 
     def start_shift(self, now: float) -> list[int]:
         return []  # work follows the roster through the working clock; shifts need no events
@@ -90,13 +96,25 @@ class CaseTeam(Team):
     # ----- the caseload ---------------------------------------------------------------
 
     def choose(self, weight: float) -> int:
-        """The practitioner with the lowest load who has room for ``weight``, or -1."""
-        load, caps = self.load, self.caps
-        best = min(range(len(load)), key=load.__getitem__)
-        if load[best] + weight <= caps[best] + EPSILON:
-            return best
-        fits = [p for p in range(len(load)) if load[p] + weight <= caps[p] + EPSILON]
-        return min(fits, key=load.__getitem__) if fits else -1
+        """The practitioner with the lowest load who has room for ``weight`` (ties: the lowest index), or -1."""
+        load, by_load = self.load, self._by_load
+        while by_load and by_load[0][0] != load[by_load[0][1]]:
+            heappop(by_load)  # a load that has changed since
+        best = by_load[0][1] if by_load and by_load[0][0] + weight <= self._full_cap + EPSILON else -1
+        for p in self._smaller:
+            if load[p] + weight <= self.caps[p] + EPSILON and (
+                    best < 0 or load[p] < load[best] or (load[p] == load[best] and p < best)):
+                best = p
+        return best
+
+    def _set_load(self, practitioner: int, value: float) -> None:
+        self.load[practitioner] = value
+        if self.caps[practitioner] == self._full_cap:
+            if len(self._by_load) > 8 * len(self.load):  # mostly stale: rebuild from the loads now
+                self._by_load = [(load, p) for p, load in enumerate(self.load) if self.caps[p] == self._full_cap]
+                heapify(self._by_load)
+            else:
+                heappush(self._by_load, (value, practitioner))
 
     def allocate_waiting(self, now: float) -> None:
         """Allocate people from the list, in order, while the first one fits someone's caseload."""
@@ -117,7 +135,7 @@ class CaseTeam(Team):
 
     def take(self, practitioner: int, visit: Visit, weight: float, work_minutes: float, now: float) -> None:
         """Add a newly allocated case to the practitioner's caseload and to the cases they share time among."""
-        self.load[practitioner] += weight
+        self._set_load(practitioner, self.load[practitioner] + weight)
         self.open[practitioner] += 1
         self.area += self.open_total * (now - self.area_since)
         self.area_since = now
@@ -135,7 +153,7 @@ class CaseTeam(Team):
 
     def release(self, practitioner: int, weight: float, now: float) -> None:
         """A case closes: its weight leaves the caseload."""
-        self.load[practitioner] = max(0.0, self.load[practitioner] - weight)
+        self._set_load(practitioner, max(0.0, self.load[practitioner] - weight))
         self.open[practitioner] -= 1
         self.area += self.open_total * (now - self.area_since)
         self.area_since = now
