@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np
 
 from flowsim.engine.streams import exponentials, gammas, lognormals
-from flowsim.scenario.schema import WorkTime
+from flowsim.scenario.work import WorkTime
 
 
 
