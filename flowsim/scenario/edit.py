@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Mapping
 
-SHARE_TOLERANCE = 1e-9
+from flowsim.scenario.fields import SHARE_TOLERANCE
+
 ROUNDING = 0.005  # every share set by hand may be off by a slider's rounding
 
 
