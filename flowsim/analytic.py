@@ -243,6 +243,13 @@ def _role_loads(scenario: Scenario, stage_visits: dict[str, float]) -> dict[str,
     for name, stage in scenario.stages.items():
         if stage.role is not None:
             demanded[stage.role] += stage_visits[name] * stage.mean_total_minutes / 60.0
+    years = scenario.time.horizon_days / 365.0
+    for name, spec in scenario.open_cases.items():
+        # Those that fit on the caseloads at the start are partly done (half their work left on average);
+        # the rest wait and are worked from scratch.
+        stage = scenario.stages[name]
+        room = scenario.roles[stage.role].fte_in_post * stage.case.caseload_cap / stage.case.weight
+        demanded[stage.role] -= 0.5 * min(spec.count, room) / years * stage.mean_total_minutes / 60.0
     return {
         name: RoleLoad(hours_demanded=demanded[name], hours_available=role.hours_per_year)
         for name, role in scenario.roles.items()

@@ -87,3 +87,16 @@ def test_bad_open_cases_are_refused_naming_the_field(changes, field):
     with pytest.raises(InputError) as error:
         scenario_from_document(document, "bad.yaml")
     assert field in str(error.value), str(error.value)
+
+
+def test_expected_hours_count_half_the_work_of_cases_already_open():
+    """A case open at the start that fits on a caseload is partly done (its work left is a uniform fraction
+    of a fresh draw): the expected hours count half its work; the 140 that do not fit on 3 × 20 places are
+    worked from scratch. The simulation's hours agree."""
+    document = open_document(200, 10, contacts=0, min_open_days=0)
+    scenario = scenario_from_document(document, "open.yaml")
+    minutes = scenario.stages["assessment"].mean_total_minutes
+    expected = expected_flows(scenario).roles["social_worker"].hours_demanded
+    assert expected == pytest.approx((60 * 0.5 + 140) * minutes / 60)
+    table = run(scenario, reps=6, seed=3, processes=1, detail=False).kpi_table()
+    assert table["hours_delivered.social_worker"].mean() == pytest.approx(expected, rel=0.1)
