@@ -164,7 +164,7 @@ def preview(a: flowsim.Scenario, b: flowsim.Scenario) -> None:
         busiest = max(f.roles, key=lambda r: f.roles[r].utilisation)
         packages = sum(f.outcomes[n] for n in scenario.package_outcomes())
         key = scenario.key_stage
-        assessed = f"{number(f.stages.get(key, 0), decimals=0)} × {scenario.label(key).lower()}, " if key else ""
+        assessed = f"{number(f.stages.get(key, 0), decimals=0)} × {scenario.label(key)}, " if key else ""
         parts.append(f"**{side}** {assessed}"
                      f"{number(packages, decimals=0)} new packages a year; busiest: {scenario.label(busiest)} "
                      f"at {share(f.roles[busiest].utilisation)}")
