@@ -19,7 +19,7 @@ import numpy as np
 from flowsim.calendar import expected_arrivals_per_day, expected_contacts_per_day
 from flowsim.scenario.network import OPEN_CASE_SOURCE, REVIEW_SOURCE, WAITING_SOURCE
 from flowsim.scenario.schema import Scenario
-from flowsim.units import DAYS_PER_WEEK
+from flowsim.units import DAYS_PER_WEEK, DAYS_PER_YEAR
 
 
 
@@ -159,7 +159,7 @@ def expected_unplanned_reviews(scenario: Scenario, new_packages: dict[str, float
     at a uniform time in the horizon, d − d²(1 − e^(−T/d))/T days. Packages
     ended early because a review replaced them are not taken off.
     """
-    rate = scenario.caseload.unplanned_reviews_per_year / 365.0
+    rate = scenario.caseload.unplanned_reviews_per_year / DAYS_PER_YEAR
     if not rate:
         return 0.0
     horizon = scenario.time.horizon_days
@@ -174,7 +174,7 @@ def expected_unplanned_reviews(scenario: Scenario, new_packages: dict[str, float
 
 def expected_flows(scenario: Scenario) -> ExpectedFlows:
     """The analytic expected flows of a validated scenario, per year."""
-    years = scenario.time.horizon_days / 365.0
+    years = scenario.time.horizon_days / DAYS_PER_YEAR
     by_source: dict[str, dict[str, float]] = {}
     edges: dict[tuple[str, str], float] = {}
     stage_total = dict.fromkeys(scenario.stages, 0.0)
@@ -243,7 +243,7 @@ def _role_loads(scenario: Scenario, stage_visits: dict[str, float]) -> dict[str,
     for name, stage in scenario.stages.items():
         if stage.role is not None:
             demanded[stage.role] += stage_visits[name] * stage.mean_total_minutes / 60.0
-    years = scenario.time.horizon_days / 365.0
+    years = scenario.time.horizon_days / DAYS_PER_YEAR
     for name, spec in scenario.open_cases.items():
         # Those that fit on the caseloads at the start are partly done (half their work left on average);
         # the rest wait and are worked from scratch.

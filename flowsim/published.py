@@ -18,6 +18,7 @@ from flowsim.engine import Results, mean_ci
 from flowsim.engine.results import HORIZON, Kpi
 from flowsim.figures import lookup
 from flowsim.scenario.schema import Scenario
+from flowsim.units import DAYS_PER_YEAR
 
 Measure = Callable[[pd.DataFrame, Scenario], np.ndarray]  # KPI table (runs × KPIs) → one value per run
 
@@ -42,7 +43,7 @@ def _ratio(top: Measure, bottom: Measure) -> Measure:
 
 def _per_year(measure: Measure) -> Measure:
     def value(table: pd.DataFrame, scenario: Scenario) -> np.ndarray:
-        return measure(table, scenario) * 365.0 / scenario.time.horizon_days
+        return measure(table, scenario) * DAYS_PER_YEAR / scenario.time.horizon_days
     return value
 
 

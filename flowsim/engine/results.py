@@ -26,7 +26,7 @@ import pandas as pd
 
 from flowsim.calendar import financial_years
 from flowsim.engine.records import WAITING_BANDS, Records
-from flowsim.units import DAYS_PER_WEEK
+from flowsim.units import DAYS_PER_WEEK, DAYS_PER_YEAR
 from flowsim.scenario.localities import locality_of
 from flowsim.scenario.schema import Scenario
 
@@ -259,7 +259,7 @@ def run_kpis(scenario: Scenario, rec: Records) -> dict[Kpi, float]:
     k[Kpi("package_cost")] = costs["horizon"]
     k[Kpi("package_cost_weekly", period="end")] = costs["weekly_at_end"]
     k[Kpi("package_cost", "new_packages")] = costs["new_packages_horizon"]
-    staff_per_day = sum(role.cost_per_year for role in scenario.roles.values()) / 365.0
+    staff_per_day = sum(role.cost_per_year for role in scenario.roles.values()) / DAYS_PER_YEAR
     if scenario.locality_names:
         k |= locality_totals(k)
     k[Kpi("staff_cost")] = staff_per_day * horizon

@@ -22,11 +22,10 @@ import numpy as np
 
 from flowsim.engine.streams import exponentials, generator
 from flowsim.scenario.schema import Scenario
+from flowsim.units import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from flowsim.engine.stages import Visit
-
-DAYS_PER_YEAR = 365.0
 
 
 class ReviewBook:
