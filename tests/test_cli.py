@@ -57,7 +57,9 @@ def test_sources_lists_every_number_with_its_origin():
     assert result.exit_code == 0
     rows = {r["path"]: r for r in json.loads(result.output)}
     hub = rows["stages.front_door.routes.community_hub"]
-    assert hub["status"] == "published" and "000_dcec78990aeaf4aa.txt" in hub["source"]
+    assert hub["status"] == "published" and hub["source"].startswith(
+        'London Borough of Barnet, "Outline business case: Adult social care alternative delivery model" (2016), '
+        "section 2")
     assert rows["stages.front_door.routes.information_advice"]["status"] == "rest"
 
 
