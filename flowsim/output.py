@@ -127,7 +127,8 @@ def write_run(results: Results, scenario: Scenario, folder: str | Path, started:
 
 
 def write_comparison(comparison, a: Scenario, b: Scenario, saved: pd.DataFrame, folder: str | Path,
-                     started: dt.datetime, finished: dt.datetime, command: str | None = None) -> list[Path]:
+                     started: dt.datetime, finished: dt.datetime, command: str | None = None,
+                     file_format: str = "parquet") -> list[Path]:
     """Write comparison.csv (A, B and B − A per KPI), savings.csv (A − B per period and part),
     each side's run files in a/ and b/, and manifest.json last."""
     folder = prepare_folder(folder)
@@ -136,7 +137,7 @@ def write_comparison(comparison, a: Scenario, b: Scenario, saved: pd.DataFrame, 
         write_frame(frame, folder / name)
         written.append(folder / name)
     for side, results, scenario in (("a", comparison.a, a), ("b", comparison.b, b)):
-        write_run(results, scenario, folder / side, started, finished, command=command)
+        write_run(results, scenario, folder / side, started, finished, file_format, command)
     manifest = {
         "a": {"scenario": a.name, "scenario_file": a.origin, "scenario_sha256": scenario_hash(a)},
         "b": {"scenario": b.name, "scenario_file": b.origin, "scenario_sha256": scenario_hash(b)},

@@ -84,14 +84,14 @@ def test_set_changes_b_and_set_a_changes_a(tmp_path):
     out = tmp_path / "pair"
     result = CliRunner().invoke(main, ["compare", CURRENT, NEW, "--reps", "2", "--days", "20", "--json",
                                        "--set", "roles.social_worker.fte=60", "--set-a", "roles.social_worker.fte=50",
-                                       "--out", str(out)])
+                                       "--out", str(out), "--format", "csv"])
     assert result.exit_code == 0, result.output
     kpis = json.loads(result.output)["kpis"]["hours_available.social_worker"]
     assert kpis["b_mean"] / kpis["a_mean"] == pytest.approx(60 / 50)
     assert {p.name for p in out.iterdir()} == {"comparison.csv", "savings.csv", "a", "b", "manifest.json"}
     manifest = json.loads((out / "manifest.json").read_text())
     assert "--set-a roles.social_worker.fte=50" in manifest["command"] and "pandas" in manifest["packages"]
-    assert (out / "b" / "manifest.json").exists()
+    assert (out / "b" / "manifest.json").exists() and (out / "b" / "events.csv").exists()
     bad = CliRunner().invoke(main, ["compare", CURRENT, NEW, "--set", "roles.social_workr.fte=3"])
     assert bad.exit_code == 2
     assert "no role 'social_workr' (did you mean social_worker?)" in bad.output

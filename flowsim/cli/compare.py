@@ -24,7 +24,7 @@ from flowsim.cli.runs import BANDS, COMPLETION, CASELOADS, waiting_and_caseload_
 from flowsim.engine import compare as compare_scenarios
 from flowsim.finance import savings
 from flowsim.format import interval, kpi_unit, number, shared_decimals
-from flowsim.output import write_comparison
+from flowsim.output import FORMATS, write_comparison
 from flowsim.vocabulary import MEASURE_LABELS, kpi_label
 
 DIFFERENCE = "B − A ±95% CI"
@@ -218,9 +218,11 @@ def print_capacity(sides: Sides) -> None:
 @click.option("--all", "show_all", is_flag=True, help="Show every KPI (waits by source, outcomes, flows, …).")
 @click.option("--out", type=click.Path(file_okay=False),
               help="Write the comparison, the savings and each side's run files here.")
+@click.option("--format", "file_format", type=click.Choice(FORMATS), default="parquet", show_default=True,
+              help="With --out: each side's event log, daily series and packages as Parquet, CSV or both.")
 @json_option
 def compare_command(file_a, file_b, reps, seed, days, processes, set_b, set_a, target, show_all, out,
-                    as_json) -> None:
+                    file_format, as_json) -> None:
     """Compare two scenarios on common random numbers: the saving A − B, then A, B and B − A."""
     a, b = load_with_days(file_a, set_a, days), load_with_days(file_b, set_b, days)
     started = dt.datetime.now().astimezone()
@@ -233,7 +235,7 @@ def compare_command(file_a, file_b, reps, seed, days, processes, set_b, set_a, t
     sides = Sides(a, b, comparison)
     if out:
         write_comparison(comparison, a, b, saved.table, out, started, dt.datetime.now().astimezone(),
-                         typed_command())
+                         typed_command(), file_format)
     if as_json:
         table = comparison.table()
         click.echo(json.dumps({
