@@ -33,3 +33,15 @@ def test_existing_names_and_new_routes_to_known_stages_are_accepted():
 def test_did_you_mean_is_empty_when_nothing_is_close():
     assert did_you_mean("front_dor", ["front_door", "hub"]) == " (did you mean front_door?)"
     assert did_you_mean("xyz", ["front_door", "hub"]) == ""
+
+
+@pytest.mark.parametrize("change, message", [
+    ("demand.anual_growth=0.1", "demand.anual_growth: unknown field (did you mean annual_growth?)"),
+    ("roles.social_worker.ftee=3", "roles.social_worker.ftee: unknown field (did you mean fte?)"),
+    ("stages.front_door.wait_targt_days=3", "unknown field (did you mean wait_target_days?)"),
+    ("demand.xyz=1", "demand.xyz: unknown field (check the spelling)"),
+])
+def test_a_misspelt_field_is_named_with_a_suggestion(change, message):
+    with pytest.raises(InputError) as raised:
+        load_scenario(NEW, [change])
+    assert message in str(raised.value.problems[0])

@@ -8,7 +8,11 @@ name the scenario already has; a close spelling is suggested.
 from __future__ import annotations
 
 import difflib
+import types
+import typing
 from typing import Any
+
+from pydantic import BaseModel
 
 ANY = "*"
 
@@ -79,3 +83,35 @@ def unknown_name(document: dict, path: str) -> str | None:
 def _listing(names: list[str]) -> str:
     shown = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
     return f" (the names are {shown})" if names else ""
+
+
+def _step(kind: Any, part: str) -> Any:
+    """The type found one step down ``kind`` at ``part`` (a field of a model, a key of a mapping)."""
+    while typing.get_origin(kind) is typing.Annotated:
+        kind = typing.get_args(kind)[0]
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        branches = [b for b in typing.get_args(kind) if b is not type(None)]
+        kind = next((b for b in branches if isinstance(b, type) and issubclass(b, BaseModel)
+                     or typing.get_origin(b) in (dict, list)), branches[0] if branches else None)
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        field = kind.model_fields.get(part)
+        return field.annotation if field else None
+    if typing.get_origin(kind) is dict:
+        return typing.get_args(kind)[1]
+    if typing.get_origin(kind) is list:
+        return typing.get_args(kind)[0]
+    return None
+
+
+def field_hint(model: type[BaseModel], path: list[str]) -> str:
+    """' (did you mean annual_growth?)' for an unknown field at ``path`` under ``model``, or ''."""
+    kind: Any = model
+    for part in path[:-1]:
+        kind = _step(kind, part)
+        if kind is None:
+            return ""
+    while typing.get_origin(kind) is typing.Annotated:
+        kind = typing.get_args(kind)[0]
+    if not (isinstance(kind, type) and issubclass(kind, BaseModel)):
+        return ""
+    return did_you_mean(path[-1], list(kind.model_fields))
