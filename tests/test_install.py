@@ -14,7 +14,7 @@ def _pins() -> dict[str, Version]:
     pins = {}
     for line in (ROOT / "constraints.txt").read_text().splitlines():
         if line.strip() and not line.startswith("#"):
-            name, _, version = line.partition("==")
+            name, _, version = line.partition(";")[0].partition("==")
             pins[name.strip().lower()] = Version(version.strip())
     return pins
 
