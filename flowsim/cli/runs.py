@@ -137,7 +137,7 @@ def print_run(scenario, summary: pd.DataFrame, reps: int, seed: int) -> None:
 @click.argument("file_b", type=click.Path(dir_okay=False))
 @with_run_options
 @click.option("--target", type=click.FloatRange(0, None), metavar="POUNDS",
-              help="Savings target for the saving A − B over the horizon (default: B's finance.savings_target).")
+              help="A target for the total saving A − B over the horizon, in place of the scenarios' own targets.")
 @click.option("--all", "show_all", is_flag=True, help="Also list the flow along every edge.")
 @json_option
 def compare_command(file_a, file_b, reps, seed, days, processes, target, show_all, as_json) -> None:
@@ -146,9 +146,7 @@ def compare_command(file_a, file_b, reps, seed, days, processes, target, show_al
     with progress_bar(2 * reps, f"{a.name} vs {b.name}", not as_json) as advance:
         comparison = compare_scenarios(a, b, reps=reps, seed=seed, processes=processes, progress=advance)
     table = comparison.table()
-    finance = b.finance if b.finance.savings_target is not None else a.finance
-    saved = savings(comparison, target if target is not None else finance.savings_target,
-                    "given with --target" if target is not None else finance.savings_target_label)
+    saved = savings(comparison, a, b, target)
     if as_json:
         click.echo(json.dumps({
             "a": a.name, "b": b.name, "reps": reps, "seed": seed,
