@@ -53,6 +53,9 @@ def _read_table(path: Path) -> tuple[list[Figure], list[Problem]]:
             return [], [Problem(path.name, "header", f"columns must be {','.join(COLUMNS)}[,price_year]")]
         for line, row in enumerate(reader, start=2):
             where = f"line {line}"
+            if None in row:
+                problems.append(Problem(path.name, where, f"more fields than the {len(reader.fieldnames)} columns"))
+                continue
             try:
                 value = float(row["value"])
             except (TypeError, ValueError):
