@@ -93,7 +93,7 @@ def appraisal_table(at):
 
 
 def test_savings_line_and_options_appraisal_page(app):
-    assert any(md.value.startswith("**Saving A − B**") for md in app.markdown)
+    assert any(md.value.startswith("Saving A − B") for md in app.markdown)
     app.radio(key="page").set_value("Options appraisal").run()
     assert not app.exception and not app.error
     table = appraisal_table(app)

@@ -18,9 +18,9 @@ PARTS = {"package": "packages gross", "package_net": "packages net", "staff": "s
 
 def savings_heading(saved: Savings) -> str:
     if not saved.comparable:
-        return "**Difference A − B, not comparable**: not a saving (see the warnings above)."
+        return "Difference A − B, **not comparable**: not a saving (see the warnings above)."
     total = saved.total()
-    text = (f"**Saving A − B** (A's cost less B's; positive: B costs less), net, over the horizon: "
+    text = (f"Saving A − B (A's cost less B's; positive: B costs less), net, over the horizon: "
             f"**{money(total['mean'], difference=True)}**")
     unmet = saved.unmet_people
     if unmet.get("mean"):
