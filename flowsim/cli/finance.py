@@ -15,7 +15,9 @@ from flowsim.cli.common import console
 from flowsim.engine import compare as compare_scenarios
 from flowsim.errors import FlowsimError
 from flowsim.finance import appraise, barnet_inputs, savings
+from flowsim.finance.prices import price_base
 from flowsim.finance.savings import CI_HIGH, CI_LOW, MEAN, Savings
+from flowsim.finance.statement import budget
 from flowsim.format import financial_year, interval, money, share
 from flowsim.scenario import load_scenario
 
@@ -58,6 +60,26 @@ def print_savings(saved: Savings) -> None:
     console.print(verdicts)
     sources = dict.fromkeys(f"{row['label']}: {row['source']}" for row in saved.verdicts.to_dict("records"))
     console.print("Sources: " + "; ".join(sources) + ".")
+
+
+BUDGET = {"package_gross": "packages gross", "package_net": "packages net", "staff": "staff budget",
+          "cost_of_delay": "cost of delay"}
+
+
+def print_budget(scenario, results) -> None:
+    """One scenario's money per financial year: packages gross and net of self-funders and client contributions,
+    the whole staff budget, and the cost of people deteriorating while they wait."""
+    money = budget(scenario, results.kpi_table()).set_index(["period", "part"])
+    table = Table(title=f"Budget in {financial_year(price_base(scenario))} prices (mean ±95% CI)",
+                  title_justify="left", show_edge=False)
+    table.add_column("period")
+    for label in BUDGET.values():
+        table.add_column(label, justify="right")
+    for period in dict.fromkeys(money.index.get_level_values("period")):
+        table.add_row(financial_year(period), *[
+            interval(*money.loc[(period, part), ["mean", "ci_low", "ci_high"]], "pounds", compact=True)
+            for part in BUDGET])
+    console.print(table)
 
 
 def _option_values(pairs: tuple[str, ...], what: str) -> dict[str, float]:

@@ -14,7 +14,7 @@ import pandas as pd
 from rich.table import Table
 
 from flowsim.cli.common import console, finite, json_option, load_with_days, progress_bar, set_option, with_run_options
-from flowsim.cli.finance import print_savings
+from flowsim.cli.finance import print_budget, print_savings
 from flowsim.engine import compare as compare_scenarios
 from flowsim.engine import run as run_scenario
 from flowsim.finance import savings
@@ -50,6 +50,7 @@ def run_command(file, reps, seed, days, processes, overrides, out, as_json) -> N
                                "horizon_days": scenario.time.horizon_days, "kpis": _kpi_json(summary)}, indent=2))
         return
     print_run(scenario, summary, reps, seed)
+    print_budget(scenario, results)
     if out:
         console.print(f"written to {out}/ (summary.csv, kpis.csv, events.parquet, timeseries.parquet, "
                       "packages.parquet, manifest.json)")

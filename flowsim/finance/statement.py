@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from flowsim.calendar import financial_years
+from flowsim.engine import mean_ci
 from flowsim.scenario.schema import Scenario
 from flowsim.units import DAYS_PER_YEAR
 
@@ -118,3 +119,16 @@ def unmet_need(a: Scenario, b: Scenario, ta: pd.DataFrame, tb: pd.DataFrame) -> 
     per_person = np.divide(spend.to_numpy(dtype=float), arrivals.to_numpy(dtype=float),
                            out=np.zeros(len(extra)), where=arrivals.to_numpy(dtype=float) > 0)
     return extra, extra * per_person
+
+
+def budget(scenario: Scenario, table: pd.DataFrame) -> pd.DataFrame:
+    """One side's money per financial year and over the horizon, mean and 95% interval over replications:
+    period, part (package_gross, package_net, staff, cost_of_delay), mean, ci_low, ci_high."""
+    money = side_money(scenario, table)
+    horizon = money.drop(columns="period").groupby("run", as_index=False).sum().assign(period=HORIZON)
+    money = pd.concat([money, horizon[money.columns]], ignore_index=True)
+    rows = []
+    for period, frame in money.groupby("period", sort=False):
+        for part in ("package_gross", "package_net", "staff", "cost_of_delay"):
+            rows.append({"period": period, "part": part, **mean_ci(frame[part].to_numpy(dtype=float))})
+    return pd.DataFrame(rows)
