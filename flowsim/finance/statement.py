@@ -102,12 +102,13 @@ def blended(a: pd.DataFrame, b: pd.DataFrame, shares: dict[str, float]) -> pd.Da
 
 
 def unmet_need(a: Scenario, b: Scenario, ta: pd.DataFrame, tb: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Per replication: people B leaves waiting at the end beyond A's, and what serving them as A does would
-    cost in packages (A's new-package spend per person arriving at its key stage). Never negative: people A
-    leaves waiting are A's backlog, not B's saving."""
+    """Per replication: people B leaves unserved beyond A (still waiting at the end, or gone from a waiting
+    list unseen), and what serving them as A does would cost in packages (A's new-package spend per person
+    arriving at its key stage). Never negative: people A leaves unserved are A's backlog, not B's saving."""
 
     def waiting(t: pd.DataFrame) -> np.ndarray:
-        cols = [c for c in t.columns if c.startswith("waiting_at_end.") and "@" not in c and "__" not in c]
+        cols = [c for c in t.columns if c.partition(".")[0] in ("waiting_at_end", "left_waiting_list")
+                and "@" not in c and "__" not in c]
         return t[cols].sum(axis=1).to_numpy(dtype=float)
 
     extra = np.clip(waiting(tb) - waiting(ta), 0, None)
