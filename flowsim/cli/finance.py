@@ -46,7 +46,7 @@ def print_savings(saved: Savings) -> None:
     unmet = saved.unmet_people
     if unmet.get("mean"):
         console.print(f"Unmet need: B leaves {interval(unmet['mean'], unmet['ci_low'], unmet['ci_high'])} more "
-                      "people waiting at the end than A; their packages are counted against B, never as a saving.")
+                      "people unserved than A (waiting at the end or gone from a list unseen); their packages are counted against B, never as a saving.")
     if saved.verdicts.empty:
         return
     verdicts = Table(title="Targets, like for like (probability: share of paired replications reaching it; "

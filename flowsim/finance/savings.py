@@ -11,7 +11,7 @@ random numbers) each part comes with the 95% interval of a paired difference:
 - ``implementation``: B's one-off costs, a negative saving;
 - ``cost_of_delay``: A's deterioration cost less B's (negative when B's waits are longer);
 - ``unmet_need`` (horizon only): minus the package cost of the people B leaves
-  waiting beyond A at the end, had they been served as A serves people, so
+  unserved beyond A (waiting at the end, or gone from a list unseen), had they been served as A serves people, so
   fewer assessments are never booked as a saving;
 - ``demand`` = package_net + cost_of_delay + unmet_need, judged against demand targets;
 - ``total`` = staff + demand + implementation.

@@ -24,8 +24,8 @@ def savings_heading(saved: Savings) -> str:
             f"**{money(total['mean'], difference=True)}**")
     unmet = saved.unmet_people
     if unmet.get("mean"):
-        text += (f". B leaves {interval(unmet['mean'], unmet['ci_low'], unmet['ci_high'])} more people waiting at "
-                 "the end than A: unmet need, counted against B, never as a saving")
+        text += (f". B leaves {interval(unmet['mean'], unmet['ci_low'], unmet['ci_high'])} more people unserved than A "
+                 "(waiting at the end or gone from a list unseen): unmet need, counted against B, never as a saving")
     return text + "."
 
 
