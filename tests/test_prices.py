@@ -34,7 +34,11 @@ def test_every_unit_cost_says_its_price_year():
 def test_the_barnet_and_herefordshire_finance_scenarios_are_in_one_price_base():
     for path, base in [("scenarios/barnet_current_2017_2020.yaml", "2017_18"),
                        ("scenarios/barnet_new_model_2017_2020.yaml", "2017_18"),
-                       ("scenarios/herefordshire_after_restructure.yaml", "2013_14")]:
+                       ("scenarios/herefordshire_after_restructure.yaml", "2013_14"),
+                       ("scenarios/herefordshire_localities.yaml", "2013_14"),
+                       ("scenarios/bnes_inhouse.yaml", "2024_25"),
+                       ("scenarios/barnet_winter_2025.yaml", "2025_26"),
+                       ("scenarios/york_new_model.yaml", "2016_17")]:
         scenario = load_scenario(path)
         assert price_base(scenario) == base and not mixed_prices(scenario), path
         assert unit_cost_years(scenario)["outcomes.home_care.weekly_cost"] == base
