@@ -117,3 +117,20 @@ def test_unlike_pairs_give_differences_not_savings():
     assert "no staff costs" in messages
     assert set(saved.verdicts["status"]) == {NOT_COMPARABLE} and np.isnan(saved.verdicts["probability"]).all()
     assert saved.to_dict()["comparable"] is False
+
+
+def test_run_reports_the_budget_gross_and_net(tmp_path):
+    import yaml
+    from click.testing import CliRunner
+
+    from flowsim.cli import main
+    document = tiny_document(**{"time.horizon_days": 60, "roles.social_worker.annual_cost_per_fte": 40000,
+                                "finance": {"contributions": {"client_contribution_share": 0.5}}})
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    result = CliRunner().invoke(main, ["run", str(path), "--reps", "2"])
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if line.strip().startswith("whole horizon"))
+    gross, net, staff = (cell.strip() for cell in row.split("│")[1:4])
+    assert "Budget in 2024/25 prices" in result.output and gross != net
+    assert staff == "£19.7k"  # 3 social workers × £40,000 × 60 / 365: no overheads given
