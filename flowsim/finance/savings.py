@@ -89,22 +89,24 @@ def periods_of(comparison: Comparison) -> list[str]:
 
 
 def _per_run(comparison: Comparison, a: Scenario, b: Scenario) -> pd.DataFrame:
-    """Saving A − B per replication, period and part."""
+    """Saving A − B per replication, period and part: each financial year both sides cover, and the horizon
+    (each side's own years added up)."""
     ta, tb = comparison.a.kpi_table(), comparison.b.kpi_table()
     deterioration = b.finance.deterioration if b.finance.deterioration.monthly_rate else a.finance.deterioration
-    money_a = side_money(a, ta, deterioration)
-    money_b = blended(money_a, side_money(b, tb, deterioration), in_force(b))
-    saved = pd.DataFrame({"run": money_a["run"], "period": money_a["period"]})
-    for part in ("package_gross", "package_net", "staff", "cost_of_delay"):
-        saved[part] = money_a[part].to_numpy() - money_b[part].to_numpy()
-    saved = saved.rename(columns={"package_gross": "package"})
-    saved["implementation"] = -saved["period"].map(implementation_by_year(b)).fillna(0.0)
-    saved["unmet_need"] = 0.0
-    horizon = saved.drop(columns="period").groupby("run", as_index=False).sum()
-    horizon["period"] = HORIZON
+    money_a = side_money(a, ta, deterioration).set_index(["run", "period"])
+    money_b = blended(money_a, side_money(b, tb, deterioration).set_index(["run", "period"]), in_force(b))
+    money_b["implementation"] = money_b.index.get_level_values("period").map(
+        lambda period: implementation_by_year(b).get(period, 0.0)).to_numpy(dtype=float)
+    money_a["implementation"] = 0.0
+    columns = ["package_gross", "package_net", "staff", "cost_of_delay", "implementation"]
+    both = money_a.index.intersection(money_b.index)
+    years = money_a.loc[both, columns] - money_b.loc[both, columns]
+    horizon = money_a[columns].groupby(level="run").sum() - money_b[columns].groupby(level="run").sum()
+    horizon.index = pd.MultiIndex.from_arrays([horizon.index, [HORIZON] * len(horizon)], names=["run", "period"])
     _, pounds = unmet_need(a, b, ta, tb)
-    horizon["unmet_need"] = -pounds
-    saved = pd.concat([saved, horizon[saved.columns]], ignore_index=True)
+    years["unmet_need"] = 0.0
+    horizon["unmet_need"] = -pounds  # both tables are in run order
+    saved = pd.concat([years, horizon]).rename(columns={"package_gross": "package"}).reset_index()
     saved["demand"] = saved["package_net"] + saved["cost_of_delay"] + saved["unmet_need"]
     saved["total"] = saved["staff"] + saved["demand"] + saved["implementation"]
     return saved.melt(id_vars=["run", "period"], value_vars=list(PARTS), var_name="part", value_name="saving")

@@ -93,11 +93,16 @@ def implementation_by_year(scenario: Scenario) -> dict[str, float]:
 
 
 def blended(a: pd.DataFrame, b: pd.DataFrame, shares: dict[str, float]) -> pd.DataFrame:
-    """B's money with the new model in force for ``shares`` of each year and A's model for the rest."""
-    weight = b["period"].map(shares).fillna(1.0).to_numpy()[:, None]
+    """B's money with the new model in force for ``shares`` of each year and A's model for the rest.
+
+    Both are indexed by (run, period); a year A does not cover (an unlike pair) is B's own."""
     columns = ["package_gross", "package_net", "staff", "cost_of_delay"]
+    weight = b.index.get_level_values("period").map(lambda period: shares.get(period, 1.0)).to_numpy()[:, None]
+    ours = b[columns].to_numpy(dtype=float)
+    theirs = a[columns].reindex(b.index).to_numpy(dtype=float)
+    theirs = np.where(np.isnan(theirs), ours, theirs)
     mixed = b.copy()
-    mixed[columns] = weight * b[columns].to_numpy() + (1 - weight) * a[columns].to_numpy()
+    mixed[columns] = weight * ours + (1 - weight) * theirs
     return mixed
 
 
