@@ -42,3 +42,15 @@ def test_cli_compare_of_unlike_pair_warns_and_shows_no_saving(tmp_path):
     assert "Saving A − B (positive" not in text
     data = json.loads(CliRunner().invoke(main, ["compare", *paths, "--reps", "2", "--json"]).output)
     assert data["saving_a_minus_b"]["comparable"] is False and data["saving_a_minus_b"]["caveats"]
+
+
+def test_pairs_covering_different_financial_years_still_give_a_difference():
+    """A locality scenario from October 2013 against Barnet from April 2015: no common year, one horizon row
+    per part, labelled not comparable (this failed in the app before the years were aligned)."""
+    from flowsim import compare, load_scenario
+    from flowsim.finance import savings
+    a = load_scenario("scenarios/barnet_current.yaml", ["time.horizon_days=30"])
+    b = load_scenario("scenarios/herefordshire_localities.yaml", ["time.horizon_days=200"])
+    saved = savings(compare(a, b, reps=2, seed=1), a, b)
+    assert set(saved.table["period"]) == {"horizon"} and not saved.comparable
+    assert any("starts on 2015-04-01 and B on 2013-10-01" in c.message for c in saved.caveats)
