@@ -61,9 +61,11 @@ class NumberSource:
     status: str  # published | derived | assumption | override | setting | scenario file | rest | flowsim default
     source: str  # where it came from, for people: publications by title, files by name
     key: str = ""
+    price_year: str = ""  # for a unit cost: the financial year of its prices (2017_18)
 
     def to_dict(self) -> dict:
-        return {"path": self.path, "value": self.value, "status": self.status, "source": self.source, "key": self.key}
+        return {"path": self.path, "value": self.value, "status": self.status, "source": self.source, "key": self.key,
+                "price_year": self.price_year}
 
     def note(self) -> str:
         """One sentence for a tooltip or a table: 'Published: London Borough of Barnet, … (2016), section 2'."""
@@ -128,7 +130,7 @@ def number_sources(scenario: Scenario) -> list[NumberSource]:
             continue
         found = provenance.get(path) or _override_above(provenance, path)
         if isinstance(found, Figure):
-            rows.append(NumberSource(path, value, found.status, _figure_source(found), found.key))
+            rows.append(NumberSource(path, value, found.status, _figure_source(found), found.key, found.price_year))
         elif isinstance(found, str):
             rows.append(NumberSource(path, value, "override", found))
         else:

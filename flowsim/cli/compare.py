@@ -214,7 +214,7 @@ def print_capacity(sides: Sides) -> None:
               help="Change one field of B, the what-if side (repeatable).")
 @click.option("--set-a", "set_a", multiple=True, metavar="PATH=VALUE", help="Change one field of A (repeatable).")
 @click.option("--target", type=click.FloatRange(0, None), metavar="POUNDS",
-              help="Savings target for the saving A − B over the horizon (default: B's finance.savings_target).")
+              help="A target for the total saving A − B over the horizon, in place of the scenarios' own targets.")
 @click.option("--all", "show_all", is_flag=True, help="Show every KPI (waits by source, outcomes, flows, …).")
 @click.option("--out", type=click.Path(file_okay=False),
               help="Write the comparison, the savings and each side's run files here.")
@@ -229,9 +229,7 @@ def compare_command(file_a, file_b, reps, seed, days, processes, set_b, set_a, t
     with progress_bar(2 * reps, f"{a.name} vs {b.name}", not as_json) as advance:
         comparison = compare_scenarios(a, b, reps=reps, seed=seed, processes=processes, detail=bool(out),
                                        progress=advance)
-    finance = b.finance if b.finance.savings_target is not None else a.finance
-    saved = savings(comparison, target if target is not None else finance.savings_target,
-                    "given with --target" if target is not None else finance.savings_target_label)
+    saved = savings(comparison, a, b, target)
     sides = Sides(a, b, comparison)
     if out:
         write_comparison(comparison, a, b, saved.table, out, started, dt.datetime.now().astimezone(),

@@ -13,7 +13,8 @@ from rich.text import Text
 from flowsim.analytic import expected_flows
 from flowsim.cli.common import EXIT_USER_ERROR, console, json_option, report, set_option
 from flowsim.errors import FlowsimError
-from flowsim.format import MISSING, figure, number, share, year
+from flowsim.finance.prices import mixed_prices, price_base
+from flowsim.format import MISSING, figure, financial_year, number, share, year
 from flowsim.provenance import cites_a_council_paper, number_sources
 from flowsim.scenario import load_scenario, scenario_document
 from flowsim.scenario.teams import unmapped_teams
@@ -115,18 +116,27 @@ def sources(file: str, overrides: tuple[str, ...], statuses: tuple[str, ...], pa
         return
     # Names break only after a dot, values never; the source text wraps between words.
     width = min(max((len(r.path) for r in rows), default=5), max(24, console.width * 2 // 5))
+    priced = any(r.price_year for r in rows)
     table = Table(show_edge=False, show_lines=False)
     table.add_column("field", no_wrap=True, width=width)
     table.add_column("value", justify="right", no_wrap=True)
+    if priced:
+        table.add_column("prices", no_wrap=True)
     table.add_column("status", no_wrap=True)
     table.add_column("source (data/ key)", ratio=1, min_width=30, overflow="fold")
-    key_width = max(20, console.width - width - 32)  # what the source column is left with, about
+    key_width = max(20, console.width - width - (40 if priced else 32))  # what the source column is left with, about
     for row in rows:
         source = Text(row.source)
         if row.key:
             source.append("\n" + _wrap_name(row.key, key_width), style="dim")
-        table.add_row(_wrap_name(row.path, width), _value(row.path, row.value), row.status, source)
+        prices = [financial_year(row.price_year) if row.price_year else ""] if priced else []
+        table.add_row(_wrap_name(row.path, width), _value(row.path, row.value), *prices, row.status, source)
     console.print(table)
+    base = price_base(scenario)
+    mixed = mixed_prices(scenario)
+    console.print(f"Price base {financial_year(base)}" + (
+        "; unit costs in other years' prices: " + ", ".join(f"{p} ({financial_year(y)})" for p, y in mixed.items())
+        if mixed else "; every unit cost with a price year is in it."))
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1

@@ -16,6 +16,7 @@ from rich.table import Table
 from flowsim.capacity import simulated_warnings
 from flowsim.cli.common import (console, finite, json_option, load_with_days, progress_bar, set_option,
                                 typed_command, with_run_options)
+from flowsim.cli.finance import print_budget
 from flowsim.engine import run as run_scenario
 from flowsim.format import interval, kpi_unit
 from flowsim.output import FORMATS, write_run
@@ -51,6 +52,7 @@ def run_command(file, reps, seed, days, processes, overrides, out, file_format, 
                                "horizon_days": scenario.time.horizon_days, "kpis": _kpi_json(summary)}, indent=2))
         return
     print_run(scenario, summary, reps, seed)
+    print_budget(scenario, results)
     if out:
         console.print(f"written to {out}/ ({', '.join(p.name for p in written)})")
 
