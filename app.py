@@ -170,6 +170,9 @@ def preview(a: flowsim.Scenario, b: flowsim.Scenario) -> None:
                      f"at {share(f.roles[busiest].utilisation)}")
         for warning in f.warnings:
             st.warning(f"{side}: {warning}")
+        drift = flowsim.steady_state(scenario, f).summary()
+        if drift:
+            st.warning(f"{side}: steady state: {drift}. Multi-year results inherit the drift.")
     st.markdown("Expected (no simulation): " + " · ".join(parts))
 
 
