@@ -157,6 +157,11 @@ def fit_command(profile, scenario, free, year, out, reps, overrides, as_json) ->
                f"({result.evaluations} evaluations of the expected flows)", rows)
     for line in result.conflicts:
         console.print(f"[yellow]the figures do not all hold[/yellow]: {line}")
+    held_back = [MEASURES[r.figure].label for r in rows if r.how.startswith("simulation") and r.matches is False]
+    if held_back and not result.conflicts:
+        console.print("[yellow]warning[/yellow]: the expected flows match but the simulation does not for "
+                      f"{', '.join(held_back)}: queues and caseload caps hold work back that the expected flows "
+                      "do not see (free the staffing too, or check the roles' utilisation with flowsim run)")
     if out:
         console.print(f"fitted scenario written to {out}")
 

@@ -31,7 +31,7 @@ class Backtest:
             if r.matches is None:
                 continue
             unit = MEASURES[r.figure].unit
-            lines.append(f"{MEASURES[r.figure].label}, {r.year}: predicted {number(r.modelled, unit)}, published "
+            lines.append(f"{MEASURES[r.figure].label}, {r.year}: predicted {number(r.modelled, unit)}, observed "
                          f"{number(r.observed, unit)}; error {number(r.error, unit, difference=True)} "
                          f"({relative(r.relative_error)})")
         return lines
