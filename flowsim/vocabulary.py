@@ -106,6 +106,7 @@ MEASURE_LABELS = {
     "open_cases_mean": "Open cases per practitioner, average",
     "open_cases_end": "Open cases per practitioner at the end",
     "awaiting_allocation_end": "Awaiting allocation at the end",
+    "left_waiting_list": "Left the waiting list unseen",
     "waiting_under_4_weeks": "Waiting under 4 weeks",
     "waiting_1_3_months": "Waiting 1 to 3 months",
     "waiting_3_6_months": "Waiting 3 to 6 months",

@@ -47,6 +47,7 @@ class Records:
     waiting_daily: dict = field(default_factory=dict)  # stage -> waiting at the end of each day
     waiting_area: dict = field(default_factory=dict)  # stage -> ∫ waiting dt over the window
     waiting_at_end: dict = field(default_factory=dict)
+    left_waiting_list: dict = field(default_factory=dict)  # triaged stage -> people who left the list unseen
     busy_hours: dict = field(default_factory=dict)  # role -> hours worked per day
     available_hours: dict = field(default_factory=dict)  # role -> hours available per day
     packages: dict = field(default_factory=dict)  # columns: type, start, end, weekly_cost, one_off, new

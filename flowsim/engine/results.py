@@ -110,7 +110,7 @@ class Kpi(NamedTuple):
 
 BAND_MEASURES = tuple(measure for measure, _ in WAITING_BANDS)
 ADDITIVE = ("arrivals", "waiting_at_end", "waiting_mean", "hours_demanded", "hours_delivered", "hours_available",
-            "awaiting_allocation_end", *BAND_MEASURES)
+            "awaiting_allocation_end", "left_waiting_list", *BAND_MEASURES)
 
 
 def locality_totals(kpis: dict[Kpi, float]) -> dict[Kpi, float]:
@@ -237,6 +237,8 @@ def run_kpis(scenario: Scenario, rec: Records) -> dict[Kpi, float]:
     for stage in rec.waits:
         _wait_kpis(k, scenario, rec, stage)
         k[Kpi("waiting_at_end", stage)] = float(rec.waiting_at_end[stage])
+        if stage in rec.left_waiting_list:
+            k[Kpi("left_waiting_list", stage)] = float(rec.left_waiting_list[stage])
         k[Kpi("waiting_mean", stage)] = rec.waiting_area[stage] / horizon
         _waiting_kpis(k, rec, stage)
     for role in scenario.roles:
