@@ -61,9 +61,9 @@ def test_no_starting_caseload_has_nothing_to_hold():
 
 def test_the_expected_end_matches_the_simulation_s_order():
     # the analytic caseload at the end against the run of the same scenario (KPI active_packages_at_end.total,
-    # 3,301 over two replications, seed 0): within 5%
+    # 3,313 over two replications, seed 0): within 5%
     state = steady_state(load_scenario(DRAINING))
-    assert sum(p.expected_at_end for p in state.packages) == pytest.approx(3301, rel=0.05)
+    assert sum(p.expected_at_end for p in state.packages) == pytest.approx(3313, rel=0.05)
 
 
 def test_cli_steady_validate_and_flows_show_the_drift():
