@@ -14,7 +14,7 @@ The public API, used by the CLI, the app and analysts' scripts::
 from flowsim.analytic import ExpectedFlows, expected_flows
 from flowsim.engine import Comparison, Results, compare, run
 from flowsim.errors import FlowsimError, InputError, Problem
-from flowsim.profile import SteadyState, steady_state
+from flowsim.profile import Profile, SteadyState, check_profile, load_profile, profile_from_text, steady_state
 from flowsim.provenance import number_sources
 from flowsim.published import published_comparison
 from flowsim.sweep import load_points, sweep
@@ -51,6 +51,10 @@ __all__ = [
     "scenario_document",
     "scenario_hash",
     "steady_state",
+    "Profile",
+    "check_profile",
+    "load_profile",
+    "profile_from_text",
     "SteadyState",
     "sweep",
     "vary",

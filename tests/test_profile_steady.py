@@ -55,7 +55,7 @@ def test_a_ballooning_type_is_flagged():
 
 
 def test_no_starting_caseload_has_nothing_to_hold():
-    scenario = load_scenario(DRAINING, [f"caseload.packages={{}}"])
+    scenario = load_scenario(DRAINING, ["caseload.packages={}"])
     assert steady_state(scenario).packages == [] and steady_state(scenario).balanced
 
 

@@ -14,7 +14,7 @@ import click
 import yaml
 from rich.table import Table
 
-from flowsim.cli.common import console, err, finite, json_option, progress_bar, seed_option, set_option
+from flowsim.cli.common import console, finite, json_option, progress_bar, seed_option, set_option
 from flowsim.format import interval, number, relative, share
 from flowsim.output import write_text_atomic
 from flowsim.profile import steady_state

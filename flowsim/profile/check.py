@@ -95,6 +95,7 @@ def rows_frame(rows: list[Row]) -> pd.DataFrame:
     """The rows as a tidy table: one row per figure and year."""
     return pd.DataFrame([{
         "figure": r.figure, "label": MEASURES[r.figure].label, "collection": MEASURES[r.figure].collection,
+        "unit": MEASURES[r.figure].unit,
         "year": r.year, "observed": r.observed, "modelled": r.modelled, "ci_low": r.ci_low, "ci_high": r.ci_high,
         "error": r.error, "relative_error": r.relative_error, "tolerance": r.tolerance, "matches": r.matches,
         "how": r.how, "source": r.source} for r in rows])
