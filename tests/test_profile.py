@@ -86,3 +86,22 @@ def test_cli_check_json():
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output)["figures"]
     assert {"figure", "year", "observed", "modelled", "error", "relative_error", "source"} <= set(figures[0])
+
+
+def test_barnet_demand_growth_follows_its_projected_population_by_age():
+    from flowsim.figures import lookup
+
+    def v(key):
+        return lookup(key).value
+    older = (v("barnet.requests_new_clients_2017_18") - (1 + v("barnet.requests_change_younger_2015_16_to_2017_18"))
+             * v("barnet.requests_new_clients_2015_16")) / (v("barnet.requests_change_older_2015_16_to_2017_18")
+                                                            - v("barnet.requests_change_younger_2015_16_to_2017_18"))
+    assert (1 + v("barnet.requests_change_older_2015_16_to_2017_18")) * older == pytest.approx(
+        v("barnet.requests_older_2017_18"), abs=1)
+    w = v("barnet.requests_older_share_2017_18")
+    growth = w * (1.33 ** (1 / 12) - 1) + (1 - w) * (1.04 ** (1 / 12) - 1)
+    assert growth == pytest.approx(v("barnet.request_growth_per_year_from_population"), abs=1e-4)
+    assert v("barnet.contacts_per_year_2017_18") * (1 + growth) ** 8 == pytest.approx(
+        v("barnet.contacts_per_year_2025"), abs=2)
+    scenario = load_scenario("scenarios/barnet_winter_2025.yaml")
+    assert scenario.demand.contacts_per_year == v("barnet.contacts_per_year_2025")
