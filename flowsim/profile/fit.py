@@ -92,9 +92,12 @@ def parse_free(items, scenario: Scenario) -> list[FreeParameter]:
     return free
 
 
-def overrides(scenario: Scenario, free: list[FreeParameter], x) -> dict[str, float]:
-    """The changes that set each free parameter to ``x``; the other shares of a group rescaled to fill the rest."""
-    numbers = {row.path: row.value for row in number_sources(scenario)}
+def overrides(scenario: Scenario, free: list[FreeParameter], x, numbers: dict | None = None) -> dict[str, float]:
+    """The changes that set each free parameter to ``x``; the other shares of a group rescaled to fill the rest.
+
+    ``numbers`` (path → value, from ``number_sources``) saves reading them again at every point of a fit.
+    """
+    numbers = numbers if numbers is not None else {row.path: row.value for row in number_sources(scenario)}
     changes: dict[str, float] = {}
     groups: dict[str, dict[str, float]] = {}
     for p, value in zip(free, x):
@@ -133,13 +136,14 @@ def fit(profile: Profile, scenario: Scenario, free: list[FreeParameter], year: s
     scale = np.array([max(o.value, 1e-9) * tolerance(f, o) for f, o in targets])
     calls = [0]
     variants = Variants(scenario)
+    numbers = {row.path: row.value for row in number_sources(scenario)}
 
     def residuals(x) -> np.ndarray:
         calls[0] += 1
         if progress:
             progress(1)
         try:
-            candidate = variants.make(overrides(scenario, free, x))
+            candidate = variants.make(overrides(scenario, free, x, numbers))
         except (InputError, ValidationError):
             return np.full(len(targets), PENALTY)
         v = ModelView(candidate, profile.model)
