@@ -105,3 +105,17 @@ def test_barnet_demand_growth_follows_its_projected_population_by_age():
         v("barnet.contacts_per_year_2025"), abs=2)
     scenario = load_scenario("scenarios/barnet_winter_2025.yaml")
     assert scenario.demand.contacts_per_year == v("barnet.contacts_per_year_2025")
+
+
+def test_waits_come_from_simulation_only():
+    profile = profile_from_text(GOOD + """  median_wait_for_assessment_days:
+    - {year: 2015/16, value: 27, source: "Wokingham FOI 2022/23 (a neighbour's figure, for the test)"}
+  waiting_for_assessment:
+    - {year: 2015/16, value: 100, source: "for the test"}
+""", "waits.yaml")
+    scenario = load_scenario("scenarios/barnet_current.yaml", ["time.horizon_days=90"])
+    rows = {r.figure: r for r in check(profile, scenario, reps=0)}
+    assert rows["median_wait_for_assessment_days"].how == "needs simulation"
+    rows = {r.figure: r for r in check(profile, scenario, reps=2)}
+    wait = rows["median_wait_for_assessment_days"]
+    assert wait.how.startswith("simulation") and wait.modelled > 0 and wait.ci_low <= wait.modelled <= wait.ci_high
