@@ -102,3 +102,14 @@ def test_backtest_fits_one_year_and_reports_the_error_of_the_next():
     assert any("Requests for support from new clients, 2017/18: predicted" in line for line in result.summary())
     with pytest.raises(FlowsimError, match="must come after"):
         backtest(profile, scenario, parse_free(FREE[:1], scenario), "2017/18", "2015/16")
+
+
+def test_the_fit_can_refine_on_the_simulation_with_common_random_numbers():
+    scenario = load_scenario(SCENARIO)
+    profile = profile_from_text(yaml.safe_dump({"council": "Testshire", "figures": {"requests_new_clients": [
+        {"year": "2015/16", "value": 8000, "source": "for the test"}]}}), "test")
+    result = fit(profile, scenario, parse_free(["demand.contacts_per_year=8000:13000"], scenario),
+                 simulate=2, seed=3)
+    [row] = check(profile, result.scenario, reps=2, seed=3)
+    assert row.how.startswith("simulation") and abs(row.relative_error) < 0.05
+    assert "simulation comes closest" in result.scenario.provenance["demand.contacts_per_year"].reason

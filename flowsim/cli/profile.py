@@ -20,7 +20,7 @@ from flowsim.output import write_text_atomic
 from flowsim.profile import steady_state
 from flowsim.profile.backtest import backtest
 from flowsim.profile.check import Row, check, rows_frame
-from flowsim.profile.fit import fit, parse_free
+from flowsim.profile.fit import SIMULATED_EVALUATIONS, fit, parse_free
 from flowsim.profile.measures import MEASURES
 from flowsim.profile.schema import load_profile
 from flowsim.scenario import load_scenario, scenario_document
@@ -125,18 +125,23 @@ free_option = click.option("--free", "free", multiple=True, required=True, metav
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the fitted scenario (YAML) here.")
 @click.option("--reps", default=5, show_default=True, type=click.IntRange(0, 1000),
               help="Replications for the check of the fitted scenario (0: expected flows only).")
+@click.option("--simulate", default=0, show_default=True, type=click.IntRange(0, 100),
+              help="Refine the fit on the simulation with this many replications (common random numbers), "
+                   "where queues hold work back (0: the expected flows only).")
+@seed_option
 @set_option
 @json_option
-def fit_command(profile, scenario, free, year, out, reps, overrides, as_json) -> None:
+def fit_command(profile, scenario, free, year, out, reps, simulate, seed, overrides, as_json) -> None:
     """Values of the free parameters with which SCENARIO reproduces PROFILE's figures."""
     council = load_profile(profile)
     model = load_scenario(scenario, overrides)
     parameters = parse_free(free, model)
-    with progress_bar(STEPS * (len(parameters) + 1), "fitting (evaluations, at most)", not as_json) as advance:
+    steps = STEPS + (SIMULATED_EVALUATIONS if simulate else 0)
+    with progress_bar(steps * (len(parameters) + 1), "fitting (evaluations, at most)", not as_json) as advance:
         result = fit(council, model, parameters, year, profile_name=Path(profile).name, progress=advance,
-                     max_evaluations=STEPS)
+                     max_evaluations=STEPS, simulate=simulate, seed=seed)
     with progress_bar(reps, "checking the fit", not as_json and reps > 0) as advance:
-        rows = [r for r in check(council, result.scenario, reps=reps, progress=advance)
+        rows = [r for r in check(council, result.scenario, reps=reps, seed=seed, progress=advance)
                 if (r.figure, r.year) in set(result.figures)]
     if out:
         text = f"# {result.scenario.name} fitted to {profile} by flowsim fit\n" + yaml.safe_dump(
@@ -153,8 +158,9 @@ def fit_command(profile, scenario, free, year, out, reps, overrides, as_json) ->
     for p in parameters:
         table.add_row(p.path, f"{p.start:.4g}", f"{result.values[p.path]:.4g}", f"{p.low:g} to {p.high:g}")
     console.print(table)
-    print_rows(f"{council.council}: the fitted scenario against the figures fitted "
-               f"({result.evaluations} evaluations of the expected flows)", rows)
+    how = "of the expected flows, then of the simulation" if simulate else "of the expected flows"
+    print_rows(f"{council.council}: the fitted scenario against the figures fitted ({result.evaluations} "
+               f"evaluations {how})", rows)
     for line in result.conflicts:
         console.print(f"[yellow]the figures do not all hold[/yellow]: {line}")
     held_back = [MEASURES[r.figure].label for r in rows if r.how.startswith("simulation") and r.matches is False]

@@ -63,21 +63,37 @@ def expected_value(view: ModelView, figure: str, observation: Observation) -> tu
     return (math.nan, "not in the model") if value is None else (float(value), "expected flows")
 
 
+def first_year_label(view: ModelView) -> str:
+    return f"{view.first_year}/{(view.first_year + 1) % 100:02d}"
+
+
+def simulated_values(view: ModelView, figure: str, observation: Observation, table: pd.DataFrame) -> np.ndarray | None:
+    """A figure's value in each replication of the scenario's first year (``table``: KPIs by run), or None
+    when no KPI measures it or the figure is of another year."""
+    measure = MEASURES[figure]
+    if measure.simulated is None or observation.year != first_year_label(view):
+        return None
+    found = measure.simulated(view, observation.year)
+    if not found or not all(k in table.columns for k in found[0]):
+        return None
+    names, factor = found
+    return np.asarray(table[names].sum(axis=1), dtype=float) * factor
+
+
 def check(profile: Profile, scenario: Scenario, reps: int = 5, seed: int = 0, processes: int | None = None,
           progress=None) -> list[Row]:
     """Every figure of the profile against the scenario (simulated with ``reps`` replications; 0: expected flows only)."""
     view = ModelView(scenario, profile.model)
-    first = f"{view.first_year}/{(view.first_year + 1) % 100:02d}"
+    first = first_year_label(view)
     simulated: dict[str, dict] = {}
     wanted = [(f, o) for f, o in profile.observations() if o.year == first and MEASURES[f].simulated]
     if reps and wanted:
         table = run(view.year_one, reps=reps, seed=seed, processes=processes, detail=False,
                     progress=progress).kpi_table()
         for figure, observation in wanted:
-            found = MEASURES[figure].simulated(view, observation.year)
-            if found and all(k in table.columns for k in found[0]):
-                names, factor = found
-                simulated[figure] = mean_ci(np.asarray(table[names].sum(axis=1), dtype=float) * factor)
+            values = simulated_values(view, figure, observation, table)
+            if values is not None:
+                simulated[figure] = mean_ci(values)
     rows = []
     for figure, observation in profile.observations():
         if figure in simulated and observation.year == first:
