@@ -64,6 +64,7 @@ class Records:
     waiting_bands_at_end: dict = field(default_factory=dict)  # stage -> people waiting in each band at the end
     # The key stage and case stages: first asked → left the stage (days), for people leaving in the window
     request_to_completion: dict = field(default_factory=dict)
+    request_to_service: list = field(default_factory=list)  # days from first asking to a new package's start
     # Service stages only:
     places_used_area: dict = field(default_factory=dict)  # service stage -> ∫ places used dt over the window
     # Scenarios with a review stage only:

@@ -206,6 +206,8 @@ class Replication:
             self.outcome_counts[target] += 1
         kind = self.outcome_kind[target]
         if kind == "package":
+            if in_window and now <= self.horizon_end and person.package < 0:  # a new request, not a review
+                self.rec.request_to_service.append(now - person.asked)
             pid = self.ledger.replace(person.package, target, now)
             timing = self.ledger.review_days[target]
             if timing is not None:

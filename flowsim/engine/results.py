@@ -178,6 +178,17 @@ def _waiting_kpis(k: dict[Kpi, float], rec: Records, stage: str) -> None:
         k[Kpi("request_to_completion_p90_days", stage)] = p90
 
 
+def _request_to_service_kpis(k: dict[Kpi, float], rec: Records) -> None:
+    """Days from a person's first request to the start of their new package (DHSC's "request to service")."""
+    days = [d for d in rec.request_to_service if d == d]  # NaN: a person made without ``asked``
+    if not days:
+        return
+    median, p90 = _percentiles(days, (50, 90))
+    k[Kpi("request_to_service_mean_days")] = float(np.mean(days))
+    k[Kpi("request_to_service_median_days")] = median
+    k[Kpi("request_to_service_p90_days")] = p90
+
+
 def _case_kpis(k: dict[Kpi, float], rec: Records, horizon: int) -> None:
     """Caseloads of the teams that hold cases; the allocation wait is the stage's own ``wait_*``."""
     for role, practitioners in rec.practitioners.items():
@@ -249,6 +260,7 @@ def run_kpis(scenario: Scenario, rec: Records) -> dict[Kpi, float]:
         k[Kpi("hours_available", role)] = available
         k[Kpi("utilisation", role)] = delivered / available if available else math.nan
     _case_kpis(k, rec, horizon)
+    _request_to_service_kpis(k, rec)
     _capacity_and_review_kpis(k, scenario, rec, horizon)
     packages = pd.DataFrame(rec.packages)
     new = packages[packages["new"] & (packages["start"] >= rec.warm_up)] if len(packages) else packages
