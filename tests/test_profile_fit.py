@@ -113,3 +113,14 @@ def test_the_fit_can_refine_on_the_simulation_with_common_random_numbers():
     [row] = check(profile, result.scenario, reps=2, seed=3)
     assert row.how.startswith("simulation") and abs(row.relative_error) < 0.05
     assert "simulation comes closest" in result.scenario.provenance["demand.contacts_per_year"].reason
+
+
+def test_shares_of_one_group_fitted_past_a_whole_take_it_in_proportion():
+    # two shares of one group that cannot both reach their upper bounds: together they take the whole group
+    scenario = load_scenario(SCENARIO)
+    profile = profile_from_text(profile_of(scenario, ["telecare_installs", "care_home_admissions"],
+                                           telecare_installs=8.0, care_home_admissions=4.0), "model")
+    free = parse_free(["stages.support_planning.routes.telecare=0:0.95",
+                       "stages.support_planning.routes.residential_care=0:0.95"], scenario)
+    result = fit(profile, scenario, free)  # the fitted scenario is valid: its shares add up to 1
+    assert sum(result.scenario.stages["support_planning"].routes.values()) == pytest.approx(1.0)

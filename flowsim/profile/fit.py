@@ -8,7 +8,8 @@ expected flows, a few hundredths of a second per evaluation. A small pull
 towards the scenario's own values picks, of the many fits that may reproduce
 few figures, the one that changes the scenario least. Setting one
 share of a group rescales the others (``flowsim.scenario.edit``), so shares
-still add up to 1.
+still add up to 1. Where queues hold work back, the fit can go on from there on
+the simulation itself, every point on the same seed (common random numbers).
 
 When the figures cannot all hold, the fit says which: figures left outside
 their tolerance, figures no free parameter moves, and pairs whose residuals
@@ -18,8 +19,8 @@ from __future__ import annotations
 
 import copy
 import math
-from fnmatch import fnmatchcase as fnmatch
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase as fnmatch
 from typing import Callable
 
 import numpy as np
@@ -42,9 +43,9 @@ SHARE_GROUPS = ("stages.*.routes", "stages.*.routes_by_source.*", "demand.source
                 "demand.monthly_profile")  # fields whose values are shares adding up to 1
 PRIOR = 0.05  # pull towards the scenario's own values: of the fits that reproduce the figures, the smallest change
 PENALTY = 1e3  # residual of a point where the scenario is invalid (the optimiser steps back)
-CONFLICT_COSINE = -0.5
+CONFLICT_COSINE = -0.5  # gradients this far apart pull the parameters opposite ways
 SIMULATED_STEP = 0.05  # relative finite-difference step on the simulation
-SIMULATED_EVALUATIONS = 6  # least-squares steps on the simulation at most  # gradients this far apart pull the parameters opposite ways
+SIMULATED_EVALUATIONS = 6  # least-squares steps on the simulation at most
 
 
 @dataclass(frozen=True)
@@ -112,10 +113,12 @@ def overrides(scenario: Scenario, free: list[FreeParameter], x, numbers: dict | 
     for parent, fixed in groups.items():
         base = {k[len(parent) + 1:]: v for k, v in numbers.items()
                 if k.startswith(parent + ".") and "." not in k[len(parent) + 1:]}
-        try:
+        total = sum(fixed.values())
+        if total >= 1:  # the fitted shares take the whole group, in their proportions; the others none
+            fixed = {k: v / total for k, v in fixed.items()}
+            changes |= {f"{parent}.{k}": fixed.get(k, 0.0) for k in base}
+        else:
             changes |= {f"{parent}.{k}": v for k, v in rebalance(base, fixed).items()}
-        except ValueError:
-            changes |= {f"{parent}.{k}": v for k, v in fixed.items()}  # let validation say what is wrong
     return changes
 
 
@@ -151,7 +154,7 @@ def fit(profile: Profile, scenario: Scenario, free: list[FreeParameter], year: s
         try:
             candidate = variants.make(overrides(scenario, free, x, numbers))
         except (InputError, ValidationError):
-            return np.full(len(targets), PENALTY)
+            return np.full(len(targets) + len(free), PENALTY)
         v = ModelView(candidate, profile.model)
         modelled = np.array([expected_value(v, f, o)[0] for f, o in targets])
         return np.concatenate([(modelled - observed) / scale, PRIOR * (x - start) / (high - low)])
@@ -166,7 +169,7 @@ def fit(profile: Profile, scenario: Scenario, free: list[FreeParameter], year: s
         try:
             candidate = variants.make(overrides(scenario, free, x, numbers))
         except (InputError, ValidationError):
-            return np.full(len(targets), PENALTY)
+            return np.full(len(targets) + len(free), PENALTY)
         v = ModelView(candidate, profile.model)
         table = run(v.year_one, reps=simulate, seed=seed, processes=processes, detail=False).kpi_table()
         modelled = []
@@ -179,7 +182,8 @@ def fit(profile: Profile, scenario: Scenario, free: list[FreeParameter], year: s
         # On common random numbers a small change moves few people: take steps of 5% of each parameter's value
         found = least_squares(simulated_residuals, found.x, bounds=(low, high), x_scale=high - low,
                               diff_step=SIMULATED_STEP, ftol=1e-3, xtol=1e-3, max_nfev=SIMULATED_EVALUATIONS)
-    values = dict(zip((p.path for p in free), map(float, found.x)))
+    final = overrides(scenario, free, found.x, numbers)  # shares past a whole come back scaled to it
+    values = {p.path: float(final[p.path]) for p in free}
     names = [f"{f} {o.year}" for f, o in targets]
     cited = {path: {"value": value, "status": "derived",
                     "source": f"fit to {profile_name} ({profile.council}, {year}): " + ", ".join(names),
@@ -188,7 +192,7 @@ def fit(profile: Profile, scenario: Scenario, free: list[FreeParameter], year: s
              for (path, value), p in zip(values.items(), free)}
     rescaled = {path: {"value": value, "status": "derived", "source": f"rescaled by the fit to {profile_name}",
                        "reason": "another share of its group was fitted; the rest move in proportion to add up to 1"}
-                for path, value in overrides(scenario, free, found.x).items() if path not in values}
+                for path, value in final.items() if path not in values}
     changes = rescaled | cited
     # loaded again from its document, so each fitted number's provenance is the citation written beside it
     fitted = scenario_from_document(scenario_document(vary(scenario, changes)), scenario.origin)
