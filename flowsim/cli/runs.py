@@ -17,9 +17,11 @@ from flowsim.capacity import simulated_warnings
 from flowsim.cli.common import (console, finite, json_option, load_with_days, progress_bar, set_option,
                                 typed_command, with_run_options)
 from flowsim.cli.finance import print_budget
+from flowsim.cli.profile import print_steady_state
 from flowsim.engine import run as run_scenario
 from flowsim.format import interval, kpi_unit
 from flowsim.output import FORMATS, write_run
+from flowsim.profile import steady_state
 from flowsim.vocabulary import kpi_label
 
 
@@ -49,10 +51,12 @@ def run_command(file, reps, seed, days, processes, overrides, out, file_format, 
         written = write_run(results, scenario, out, started, finished, file_format, typed_command())
     if as_json:
         click.echo(json.dumps({"scenario": scenario.name, "reps": reps, "seed": seed,
-                               "horizon_days": scenario.time.horizon_days, "kpis": _kpi_json(summary)}, indent=2))
+                               "horizon_days": scenario.time.horizon_days, "kpis": _kpi_json(summary),
+                               "steady_state_warnings": steady_state(scenario).warnings()}, indent=2))
         return
     print_run(scenario, summary, reps, seed)
     print_budget(scenario, results)
+    print_steady_state(scenario)
     if out:
         console.print(f"written to {out}/ ({', '.join(p.name for p in written)})")
 
