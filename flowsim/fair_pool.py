@@ -39,6 +39,15 @@ class _Task:
     started: bool = False  # taken from its queue at least once (no longer cancellable)
 
 
+def _cancel(future: Future) -> bool:
+    """Cancel a future that has not started, waking anyone waiting in ``as_completed``
+    (``Future.cancel`` alone wakes only those waiting on ``result``)."""
+    if not future.cancel():
+        return False
+    future.set_running_or_notify_cancel()
+    return True
+
+
 class Lane:
     """One run's queue in the shared pool; a ``Runner`` for ``flowsim.run``."""
 
@@ -103,7 +112,7 @@ class FairPool:
             self._queues.clear()
             self._changed.notify_all()
         for task in queued:
-            task.outer.cancel()
+            _cancel(task.outer)
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _shared_lane(self) -> Lane:
@@ -122,7 +131,7 @@ class FairPool:
     def _cancel(self, lane: Lane) -> int:
         with self._changed:
             queued = self._queues.pop(lane, deque())
-        return sum(task.outer.cancel() for task in queued)
+        return sum(_cancel(task.outer) for task in queued)
 
     def _forget(self, lane: Lane) -> None:
         with self._changed:

@@ -118,6 +118,7 @@ def test_a_sessions_new_run_cancels_what_its_previous_run_still_has_queued():
         assert len(cancelled) >= 8  # at most the one on the worker (and one being handed over) still ran
         with pytest.raises(CancelledError):
             cancelled[0].result()
+        assert len(list(pool.as_completed(old))) == 10  # the cancelled ones count as done for whoever waits
     finally:
         pool.shutdown()
 
