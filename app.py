@@ -9,6 +9,7 @@ its 95% confidence interval. The app calls flowsim's public API only.
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from uuid import uuid4
 
@@ -20,8 +21,8 @@ import flowsim
 from flowsim.calibrate import calibrate_text
 from flowsim.finance import appraise, barnet_inputs, savings
 from flowsim.finance.savings import CI_HIGH, CI_LOW, MEAN
-from flowsim.format import ci, figure, financial_year, money, number, share
 from flowsim.engine.replications import DEFAULT_REPLICATIONS
+from flowsim.format import ci, figure, financial_year, money, number, share
 from flowsim.scenario.teams import parse_team_table
 from flowsim.ui import charts, serving
 from flowsim.ui.controls import controls_for, overrides_from
@@ -30,6 +31,7 @@ from flowsim.ui.tiles import caseload_rows, headlines, package_rows, role_rows
 from flowsim.vocabulary import kpi_label
 
 ROOT = Path(__file__).resolve().parent
+LOG = logging.getLogger("flowsim.app")
 SHIPPED = {path.stem: path for path in sorted((ROOT / "scenarios").glob("*.yaml"))}
 UPLOAD = "Upload a scenario file…"
 COUNTS = "Build from a council's counts (CSV)…"
@@ -87,7 +89,10 @@ def scenario_upload(label: str, types: list[str], key: str, build, help: str | N
         return remembered
     try:
         scenario = build(upload.getvalue(), upload.name)
-    except flowsim.InputError as error:
+    except Exception as error:  # noqa: BLE001 -- whatever a file does to the reader, the page carries on
+        if not isinstance(error, flowsim.FlowsimError):
+            LOG.exception("reading the upload %s failed", upload.name)  # a fault of flowsim: for the server's log
+            error = flowsim.FlowsimError(f"{upload.name} could not be read ({type(error).__name__})")
         show_problems(error, f"{upload.name} cannot be used" + (" (still showing the last good file)"
                                                                    if remembered else ""))
         return remembered
@@ -207,6 +212,10 @@ def run_control(a: flowsim.Scenario, b: flowsim.Scenario, reps: int, seed: int, 
     run by themselves, otherwise the last run's, with a note in ``status``; None before any run."""
     clicked = st.button("Run", type="primary", key="run", help="Simulate both sides with the settings in the sidebar.")
     wanted = (a, b, reps, seed)
+    refused = [reason for reason in (serving.refusal(a, reps), serving.refusal(b, reps)) if reason]
+    if refused:  # say so now, rather than after Run is pressed
+        status.error(plain(" ".join(refused)))
+        return st.session_state.get("last_run")
     big = serving.needs_the_run_button([a, b], reps)
     if clicked or (auto and not big):
         st.session_state["last_run"] = wanted
