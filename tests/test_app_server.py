@@ -116,3 +116,16 @@ def test_a_cleared_cell_on_the_options_appraisal_page_gives_a_message(at):
     assert not at.exception, at.exception
     assert any("cannot be used" in m for m in messages(at.error))
     at.radio(key="page").set_value("Compare operating models").run()
+
+
+def test_the_shipped_server_settings():
+    import tomllib
+
+    from flowsim.uploads import MAX_UPLOAD_BYTES
+
+    settings = tomllib.loads((ROOT / ".streamlit/config.toml").read_text())
+    server, client = settings["server"], settings["client"]
+    assert MAX_UPLOAD_BYTES <= server["maxUploadSize"] * 1024 * 1024 < 2 * MAX_UPLOAD_BYTES
+    assert server["enableCORS"] is True and server["enableXsrfProtection"] is True
+    assert server["fileWatcherType"] == "none" and server["headless"] is True
+    assert client["toolbarMode"] == "viewer" and client["showErrorDetails"] == "none"
