@@ -1,6 +1,6 @@
 """The app on a shared server: memory, slider → tiles time alone and with five sessions, a killed worker.
 
-    python bench/app_server.py memory        # server memory over 8 slider moves at the settings' maxima
+    python bench/app_server.py memory --moves 8   # server memory over 8 slider moves at the settings' maxima
     python bench/app_server.py speed         # one session, then five at once (10 replications a side)
     python bench/app_server.py killed        # a slider move while one worker is killed
 
@@ -61,8 +61,11 @@ def load() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+APP = ROOT / "app.py"
+
+
 def session(reps: int, horizon: int = 365) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
+    at = AppTest.from_file(str(APP), default_timeout=1800)
     at.session_state["reps"] = reps
     at.session_state["horizon"] = horizon
     return at
@@ -71,16 +74,21 @@ def session(reps: int, horizon: int = 365) -> AppTest:
 def move(at: AppTest, value: float) -> float:
     """Seconds from a slider move to the tiles drawn."""
     start = time.perf_counter()
-    at.slider(key=HUB).set_value(value).run()
+    at.slider(key=HUB).set_value(value)
+    if any(b.key == "run" for b in at.button):  # runs this big wait for Run (older apps had no button)
+        at.button(key="run").click()
+    at.run()
     assert not at.exception, at.exception
     return time.perf_counter() - start
 
 
-def memory() -> None:
+def memory(moves: int) -> None:
     at = session(reps=30, horizon=1100).run()
+    if any(b.key == "run" for b in at.button):
+        at.button(key="run").click().run()
     assert not at.exception, at.exception
     print(f"| after the first page (both sides run) | {rss(os.getpid()) / MIB:,.0f} MiB | {load()} |")
-    for i, value in enumerate([22.0, 24.0, 26.0, 28.0, 30.0, 32.0, 34.0, 36.0], start=1):
+    for i, value in enumerate([22.0 + 2 * m for m in range(moves)], start=1):
         seconds = move(at, value)
         workers = sum(rss(p) for p in descendants(os.getpid()))
         print(f"| slider move {i} ({seconds:.1f} s) | server {rss(os.getpid()) / MIB:,.0f} MiB, "
@@ -132,9 +140,11 @@ def main() -> None:
     parser.add_argument("what", choices=["memory", "speed", "killed"])
     parser.add_argument("--sessions", type=int, default=5)
     parser.add_argument("--moves", type=int, default=5)
+    parser.add_argument("--app", type=Path, default=APP, help="the app script (a copy of an older app.py, to compare)")
     args = parser.parse_args()
+    globals()["APP"] = args.app.resolve()
     if args.what == "memory":
-        memory()
+        memory(args.moves)
     elif args.what == "speed":
         speed(args.sessions, args.moves)
     else:

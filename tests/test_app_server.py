@@ -129,3 +129,21 @@ def test_the_shipped_server_settings():
     assert server["enableCORS"] is True and server["enableXsrfProtection"] is True
     assert server["fileWatcherType"] == "none" and server["headless"] is True
     assert client["toolbarMode"] == "viewer" and client["showErrorDetails"] == "none"
+
+
+def test_a_killed_worker_costs_the_app_a_retry_not_an_error(at):
+    import os
+    import signal
+
+    from flowsim.runner import shared_pool
+
+    pool = shared_pool()
+    replaced = pool.replacements
+    for pid in {pool.submit(os.getpid).result(60) for _ in range(4)}:
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.5)
+    before = hours_b(at)
+    at.slider(key=HUB).set_value(35.0).run()
+    assert not at.exception and not at.error, messages(at.error)
+    assert hours_b(at) != before
+    assert pool.replacements > replaced
