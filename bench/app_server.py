@@ -1,6 +1,7 @@
 """The app on a shared server: memory, slider → tiles time alone and with five sessions, a killed worker.
 
     python bench/app_server.py memory --moves 8   # server memory over 8 slider moves at the settings' maxima
+    python bench/app_server.py cache --mode old   # the same for the cache alone, runs repeated not simulated
     python bench/app_server.py speed         # one session, then five at once (10 replications a side)
     python bench/app_server.py killed        # a slider move while one worker is killed
 
@@ -95,6 +96,46 @@ def memory(moves: int) -> None:
               f"workers {workers / MIB:,.0f} MiB | {load()} |", flush=True)
 
 
+def cache_memory(mode: str, moves: int) -> None:
+    """The shared cache's memory over the first page and ``moves`` slider moves at the settings' maxima
+    (30 replications of 1,100 days), without simulating each: one replication's tables are repeated 30
+    times for each run (a fresh copy per run, as a new run makes). ``old``: the app's cache before the
+    limits (24 runs with every table); ``new``: ``RunCache`` of what the app shows."""
+    import dataclasses
+    from collections import OrderedDict
+
+    import pandas as pd
+
+    import flowsim
+    from flowsim.ui import serving
+
+    scenario = flowsim.vary(flowsim.load_scenario(ROOT / "scenarios/barnet_new_model.yaml"), {"time.horizon_days": 1100})
+    one = flowsim.run(scenario, reps=1, seed=0, processes=1, detail=True)
+
+    def thirty() -> flowsim.Results:
+        def repeat(frame):
+            return pd.concat([frame.assign(run=i) for i in range(30)], ignore_index=True)
+        return dataclasses.replace(one, reps=30, kpis=repeat(one.kpis), events=repeat(one.events),
+                                   timeseries=repeat(one.timeseries), packages=repeat(one.packages))
+
+    old: OrderedDict = OrderedDict()
+    new = serving.RunCache()
+    print(f"| {mode}: before any run | {rss(os.getpid()) / MIB:,.0f} MiB | {load()} |", flush=True)
+    for i in range(2 + moves):
+        results = thirty()
+        if mode == "old":
+            old[i] = results
+            while len(old) > 24:
+                old.popitem(last=False)
+        else:
+            new.put(i, serving.shown_detail(results))
+        del results
+        what = "first page, side " + "AB"[i] if i < 2 else f"slider move {i - 1}"
+        held = (sum(serving.size_of(r) for r in old.values()) if mode == "old" else new.bytes()) / MIB
+        print(f"| {mode}: {what} | RSS {rss(os.getpid()) / MIB:,.0f} MiB; cache {held:,.0f} MiB in "
+              f"{len(old) if mode == 'old' else len(new)} runs | {load()} |", flush=True)
+
+
 def speed(sessions: int, moves: int) -> None:
     warm = session(reps=10).run()  # a warm server: the pool started, both sides' defaults cached
     alone = [move(warm, 20.5 + i) for i in range(moves)]
@@ -137,7 +178,8 @@ def killed(moves: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["memory", "speed", "killed"])
+    parser.add_argument("what", choices=["memory", "cache", "speed", "killed"])
+    parser.add_argument("--mode", choices=["old", "new"], default="new", help="for cache: the cache before or after")
     parser.add_argument("--sessions", type=int, default=5)
     parser.add_argument("--moves", type=int, default=5)
     parser.add_argument("--app", type=Path, default=APP, help="the app script (a copy of an older app.py, to compare)")
@@ -145,6 +187,8 @@ def main() -> None:
     globals()["APP"] = args.app.resolve()
     if args.what == "memory":
         memory(args.moves)
+    elif args.what == "cache":
+        cache_memory(args.mode, args.moves)
     elif args.what == "speed":
         speed(args.sessions, args.moves)
     else:
