@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from uuid import uuid4
 
 import pandas as pd
 import streamlit as st
@@ -20,12 +19,13 @@ import yaml
 import flowsim
 from flowsim.calibrate import calibrate_text
 from flowsim.finance import appraise, barnet_inputs, savings
-from flowsim.finance.savings import CI_HIGH, CI_LOW, MEAN
 from flowsim.engine.replications import DEFAULT_REPLICATIONS
-from flowsim.format import ci, figure, financial_year, money, number, share
+from flowsim.format import figure, money, number, share
 from flowsim.scenario.teams import parse_team_table
 from flowsim.ui import charts, serving
+from flowsim.ui import savings as savings_view
 from flowsim.ui.controls import controls_for, overrides_from
+from flowsim.ui.run_control import requested_run, simulate
 from flowsim.ui.text import plain
 from flowsim.ui.tiles import caseload_rows, headlines, package_rows, role_rows
 from flowsim.vocabulary import kpi_label
@@ -41,13 +41,6 @@ PAGES = ["Compare operating models", "Options appraisal"]
 GROUPS = ["Demand", "Digital self-service", "Front door", "Community hub", "Assessment", "Safeguarding", "Staffing", "Productivity", "Packages"]
 
 st.set_page_config(page_title="flowsim: referral flows", layout="wide")
-
-
-@st.cache_resource
-def run_cache() -> serving.RunCache:
-    """Finished runs by (scenario hash, replications, seed), shared by every session and bounded.
-    A run is a pure function of these, so the unchanged side is reused and the pairing holds."""
-    return serving.RunCache()
 
 
 @st.cache_resource
@@ -180,59 +173,6 @@ def preview(a: flowsim.Scenario, b: flowsim.Scenario) -> None:
     st.markdown("Expected (no simulation): " + " · ".join(parts))
 
 
-def simulate(a: flowsim.Scenario, b: flowsim.Scenario, reps: int, seed: int, status) -> flowsim.Comparison:
-    """Both sides on common random numbers, reusing whichever side has been run before (by anyone).
-    Progress shows in ``status``, a placeholder that is always on the page, so nothing below it moves."""
-    cache = run_cache()
-    keys = {side: (flowsim.scenario_hash(s), reps, seed) for side, s in (("A", a), ("B", b))}
-    found = {side: cache.get(key) for side, key in keys.items()}
-    missing = [(side, s) for side, s in (("A", a), ("B", b)) if found[side] is None]
-    if missing:
-        status.progress(0.0, text="Simulating…")
-        total, done = reps * len(missing), [0]
-
-        def advance(n: int) -> None:
-            done[0] += n
-            status.progress(done[0] / total, text=f"Simulating… {done[0]} of {total} replications")
-
-        for side, scenario in missing:
-            found[side] = serving.simulate_side(scenario, reps, seed, session_key(), advance)
-            cache.put(keys[side], found[side])
-        status.empty()
-    return flowsim.Comparison(found["A"], found["B"])
-
-
-def session_key() -> str:
-    """This browser session's name in the shared pool: its runs queue in their own lane."""
-    return st.session_state.setdefault("session_key", uuid4().hex)
-
-
-def run_control(a: flowsim.Scenario, b: flowsim.Scenario, reps: int, seed: int, auto: bool, status) -> tuple | None:
-    """The inputs to show results for (a, b, replications, seed): these if Run was pressed or they
-    run by themselves, otherwise the last run's, with a note in ``status``; None before any run."""
-    clicked = st.button("Run", type="primary", key="run", help="Simulate both sides with the settings in the sidebar.")
-    wanted = (a, b, reps, seed)
-    refused = [reason for reason in (serving.refusal(a, reps), serving.refusal(b, reps)) if reason]
-    if refused:  # say so now, rather than after Run is pressed
-        status.error(plain(" ".join(refused)))
-        return st.session_state.get("last_run")
-    big = serving.needs_the_run_button([a, b], reps)
-    if clicked or (auto and not big):
-        st.session_state["last_run"] = wanted
-    last = st.session_state.get("last_run")
-    if last is None or _run_key(last) != _run_key(wanted):
-        people = number(sum(serving.run_people(s, reps) for s in (a, b)), decimals=0)
-        status.info(f"This run simulates about {people} people, too many to start on every change: press Run."
-                    if auto and big else "The settings have changed since the results below: press Run to update them."
-                    if last else "Press Run to simulate.")
-    return last
-
-
-def _run_key(inputs: tuple) -> tuple:
-    a, b, reps, seed = inputs
-    return flowsim.scenario_hash(a), flowsim.scenario_hash(b), reps, seed
-
-
 def show_results(inputs: tuple, status) -> None:
     """Tiles, savings and charts for ``inputs`` (a, b, replications, seed); a run that cannot be done
     leaves a message in ``status`` and the last results shown."""
@@ -322,19 +262,22 @@ def show_charts(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.
 
 
 def show_savings(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.Scenario) -> None:
-    """Total cost saved by B against A (a saving A − B), per financial year, against B's target if it has one."""
-    saved = savings(comparison, b.finance.savings_target, b.finance.savings_target_label)
-    st.session_state["last_saving"] = (f"{b.name} against {a.name}", saved.total())
-    parts = []
-    for row in saved.table[saved.table["part"] == "total"].to_dict("records"):
-        interval = ci(row[CI_LOW], row[CI_HIGH], "pounds", difference=True)
-        parts.append(f"{financial_year(row['period'])} **{money(row[MEAN], difference=True)}**"
-                     + (f" ({interval})" if interval else ""))
-    line = "Saving A − B (A's cost less B's, packages and staff): " + " · ".join(parts)
-    if saved.target is not None:
-        line += (f". Target {money(saved.target)} ({saved.target_label}): **{saved.status}**, reached in "
-                 f"{share(saved.share_meeting_target)} of replications")
-    st.markdown(line + ".")
+    """Savings A − B per financial year, gross and net, each target judged like for like; warnings first."""
+    saved = savings(comparison, a, b)
+    for caveat in saved.caveats:
+        st.warning(plain(caveat.message))  # a caveat on the figures, not a failure: the app goes on
+    if saved.comparable:
+        demand = saved.total(part="demand")
+        demand["probability"] = float((saved.runs("demand") >= barnet_inputs().mtfs_target).mean())
+        st.session_state["last_saving"] = (f"{b.name} against {a.name}", demand)
+    else:
+        st.session_state.pop("last_saving", None)
+    st.markdown(savings_view.savings_heading(saved))
+    st.dataframe(savings_view.savings_rows(saved), hide_index=True, width="stretch")
+    if not saved.verdicts.empty:
+        st.caption("Targets, like for like. Probability: the share of paired replications whose saving reaches "
+                   "the target (Monte-Carlo uncertainty only; inputs held fixed).")
+        st.dataframe(savings_view.target_rows(saved), hide_index=True, width="stretch")
 
 
 def compare_page() -> None:
@@ -373,7 +316,7 @@ def compare_page() -> None:
     with st.container():  # however many warnings the preview has, what follows keeps its place
         preview(a, b)
     status = st.empty()  # progress, a refusal, or "press Run": always one slot, so the tiles never jump
-    inputs = run_control(a, b, reps, int(seed), auto, status)
+    inputs = requested_run(a, b, reps, int(seed), auto, status)
     if inputs is not None:
         show_results(inputs, status)
 
@@ -403,16 +346,19 @@ def appraisal_page() -> None:
         changed = inputs
     saving = None
     remembered = st.session_state.get("last_saving")
-    if remembered and st.checkbox(f"Add the simulated saving A − B of {remembered[0]} "
-                                  f"({money(remembered[1]['mean'], difference=True)}) to every option"):
+    if remembered and st.checkbox(f"Use the simulated demand saving A − B of {plain(remembered[0])} "
+                                  f"({money(remembered[1]['mean'], difference=True)}) in place of the assumed "
+                                  "'MTFS delivered' (never both)"):
         saving = remembered[1]
     table = appraise(changed, saving)
     shown = table.drop(columns=["option"]).rename(columns={
         "label": "option", "total_savings": "ADM savings (£)", "revised_budget": "revised budget (£)",
         "mtfs_confidence": "confidence", "mtfs_savings_delivered": "MTFS delivered (£)",
         "total_benefit": "total benefit (£)", "share_of_adm_target": "share of ADM target",
-        "with_operating_model_mean": "with operating model (£)", "with_operating_model_ci_low": "95% CI low (£)",
-        "with_operating_model_ci_high": "95% CI high (£)"})
+        "demand_saving_mean": "simulated demand saving (£)", "demand_saving_ci_low": "demand saving 95% CI low (£)",
+        "demand_saving_ci_high": "demand saving 95% CI high (£)",
+        "demand_saving_reaches_mtfs_target": "chance demand saving reaches the MTFS target",
+        "total_benefit_ci_low": "total benefit 95% CI low (£)", "total_benefit_ci_high": "total benefit 95% CI high (£)"})
     pounds = {c: st.column_config.NumberColumn(format="£%,.0f") for c in shown.columns if "(£)" in c}
     st.dataframe(shown, hide_index=True, width="stretch", column_config=pounds | {
         "share of ADM target": st.column_config.NumberColumn(format="percent"),
