@@ -161,3 +161,14 @@ def test_waiting_and_caseload_tiles_and_charts_for_a_side_holding_cases(app):
     assert a == "–" and number(b) > 0  # A holds no caseloads
     specs = chart_specs(app)
     assert "Waiting list by time waited" in specs and "Open cases per practitioner" in specs
+
+
+def test_council_profile_page_shows_observed_against_modelled(app):
+    app.radio(key="page").set_value("Council profile").run()
+    assert not app.exception and not app.error
+    table = app.dataframe[0].value
+    requests = table[(table["figure"] == "Requests for support from new clients") & (table["year"] == "2015/16")]
+    assert list(requests["observed"]) == ["8,455"] and list(requests["within tolerance"]) == ["yes (±5.0%)"]
+    assert any("Steady state" in w.value for w in app.warning)
+    app.selectbox(key="profile_choice").set_value("Upload a profile…").run()
+    assert not app.exception

@@ -15,11 +15,13 @@ from rich.table import Table
 
 from flowsim.cli.common import console, finite, json_option, load_with_days, progress_bar, set_option, with_run_options
 from flowsim.cli.finance import print_budget, print_savings
+from flowsim.cli.profile import print_steady_state
 from flowsim.engine import compare as compare_scenarios
 from flowsim.engine import run as run_scenario
 from flowsim.finance import savings
 from flowsim.format import interval, kpi_unit, number
 from flowsim.output import write_run
+from flowsim.profile import steady_state
 from flowsim.vocabulary import kpi_label
 
 
@@ -47,10 +49,12 @@ def run_command(file, reps, seed, days, processes, overrides, out, as_json) -> N
         write_run(results, scenario, out, started, finished)
     if as_json:
         click.echo(json.dumps({"scenario": scenario.name, "reps": reps, "seed": seed,
-                               "horizon_days": scenario.time.horizon_days, "kpis": _kpi_json(summary)}, indent=2))
+                               "horizon_days": scenario.time.horizon_days, "kpis": _kpi_json(summary),
+                               "steady_state_warnings": steady_state(scenario).warnings()}, indent=2))
         return
     print_run(scenario, summary, reps, seed)
     print_budget(scenario, results)
+    print_steady_state(scenario)
     if out:
         console.print(f"written to {out}/ (summary.csv, kpis.csv, events.parquet, timeseries.parquet, "
                       "packages.parquet, manifest.json)")
