@@ -398,14 +398,14 @@ def profile_page() -> None:
     scenario = shipped(scenario_name)
     frame = flowsim.profile.rows_frame(flowsim.check_profile(profile, scenario, reps=0))
     matched = frame["matches"].dropna()
-    st.caption(f"{profile.council}'s figures against {scenario.name} (expected flows; the CLI's "
+    st.caption(plain(f"{profile.council}'s figures against {scenario.name}") + " (expected flows; the CLI's "
                f"`flowsim profile check` adds the simulation's intervals): {int(matched.sum())} of {len(matched)} "
                "comparable figures within their tolerance. Error = modelled − observed.")
     st.dataframe(profile_table(frame), hide_index=True, width="stretch")
     st.altair_chart(profile_chart(frame), width="content")
     drift = flowsim.steady_state(scenario)
     if not drift.balanced:
-        st.warning("Steady state: " + "\n\n".join(drift.warnings()))
+        st.warning("Steady state: " + "\n\n".join(plain(w) for w in drift.warnings()))
 
 
 def show_localities(comparison: flowsim.Comparison, places: list[str]) -> None:
