@@ -59,7 +59,7 @@ def test_sliders_start_at_the_scenario_value_with_their_source(app):
     hub = app.slider(key=HUB)
     assert hub.value == pytest.approx(20.0)
     shown = hub.help.replace("\\", "")  # Markdown escapes: the help is shown as written
-    assert "published" in shown and "000_dcec78990aeaf4aa.txt" in shown
+    assert shown.startswith("Published: London Borough of Barnet") and ".txt" not in shown
 
 
 def test_more_hub_appointments_means_more_hub_hours_and_fewer_closed_at_the_door(app):
