@@ -1,0 +1,159 @@
+"""The committee pack: one self-contained HTML report of a comparison, and a PDF of it.
+
+The report holds the headline tiles (A, B, B − A with 95% intervals), the saving
+A − B, the charts as inline SVG (drawn by vl-convert, so the file needs no
+network or script to open), what differs between the two scenarios, the
+assumptions behind them with their sources, and the run settings. The PDF is
+the same page printed by a headless Chromium when one is installed; without
+it there is only the HTML, and ``pdf`` says why.
+"""
+from __future__ import annotations
+
+import html
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import altair as alt
+import vl_convert
+
+from flowsim.engine import Comparison
+from flowsim.format import ci, financial_year, money
+from flowsim.provenance import number_sources
+from flowsim.scenario.schema import Scenario
+from flowsim.ui.about import INTERVALS, summary_sentence
+from flowsim.ui.exports import RunSettings, title
+from flowsim.ui.tiles import headlines
+
+CHART_WIDTH_PX = 900
+PDF_SECONDS = 60
+STYLE = """
+body { font-family: Helvetica, Arial, sans-serif; max-width: 960px; margin: 2em auto; color: #222; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.6em; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9em; margin: 0.6em 0; }
+th, td { border: 1px solid #ddd; padding: 4px 6px; text-align: left; vertical-align: top; }
+td.n { text-align: right; white-space: nowrap; } th { background: #f3f3f3; }
+.tiles { display: grid; grid-template-columns: repeat(3, 1fr); gap: 8px; }
+.tile { border: 1px solid #ccc; border-radius: 6px; padding: 8px; break-inside: avoid; }
+.tile .diff { font-size: 1.3em; font-weight: bold; } .small { color: #555; font-size: 0.85em; }
+figure { margin: 1em 0; break-inside: avoid; } svg { max-width: 100%; height: auto; }
+"""
+
+
+@dataclass(frozen=True)
+class Saving:
+    """The saving A − B per financial year (rows: period, mean, ci_low, ci_high) and the target line."""
+
+    rows: list[dict]
+    target_line: str = ""
+
+
+def _e(text) -> str:
+    return html.escape(str(text))
+
+
+def svg(chart: alt.TopLevelMixin) -> str:
+    """A chart as inline SVG at the report's width."""
+    spec = chart.to_dict()
+    if spec.get("width") == "container":
+        spec["width"] = CHART_WIDTH_PX
+    text = vl_convert.vegalite_to_svg(spec)
+    return text[text.index("<svg"):]
+
+
+def _table(rows: list[dict], numeric: set[str] = frozenset()) -> str:
+    if not rows:
+        return "<p class='small'>None.</p>"
+    head = "".join(f"<th>{_e(k)}</th>" for k in rows[0])
+    body = "".join("<tr>" + "".join(f"<td{' class=n' if k in numeric else ''}>{_e(v)}</td>" for k, v in r.items())
+                   + "</tr>" for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def differences(a: Scenario, b: Scenario) -> list[dict]:
+    """Inputs that differ between A and B (or that only one side has), with B's source."""
+    rows_a = {r.path: r for r in number_sources(a)}
+    rows_b = {r.path: r for r in number_sources(b)}
+    out = []
+    for path in dict.fromkeys([*rows_a, *rows_b]):
+        ra, rb = rows_a.get(path), rows_b.get(path)
+        if ra and rb and abs(ra.value - rb.value) <= 1e-12 * max(1.0, abs(ra.value)):
+            continue
+        out.append({"input": path, "A": "–" if ra is None else f"{ra.value:,.6g}",
+                    "B": "–" if rb is None else f"{rb.value:,.6g}",
+                    "B's source": "" if rb is None else f"{rb.status}: {rb.source}"})
+    return out
+
+
+def assumptions(a: Scenario, b: Scenario) -> list[dict]:
+    """Every assumption either side rests on, once, with the sides that use it and its source."""
+    seen: dict[tuple, dict] = {}
+    for side, scenario in (("A", a), ("B", b)):
+        for row in number_sources(scenario):
+            if row.status != "assumption":
+                continue
+            key = (row.path, row.value, row.source)
+            entry = seen.setdefault(key, {"input": row.path, "value": f"{row.value:,.6g}", "sides": "",
+                                          "source and reason": row.source})
+            entry["sides"] = (entry["sides"] + " " + side).strip()
+    return list(seen.values())
+
+
+def report_html(comparison: Comparison, settings: RunSettings, charts: dict[str, alt.TopLevelMixin],
+                saving: Saving | None = None) -> str:
+    """The committee pack as one HTML page, with everything inline."""
+    a, b = settings.a, settings.b
+    tiles = headlines(comparison, a, b)
+    tile_html = "".join(
+        f"<div class='tile'><div><b>{_e(t.label)}</b></div>"
+        f"<div>A <b>{_e(t.value_text('a'))}</b> · B <b>{_e(t.value_text('b'))}</b></div>"
+        f"<div class='diff'>B − A {_e(t.value_text('b_minus_a'))}</div>"
+        f"<div class='small'>{_e(t.ci_text('b_minus_a'))}</div></div>" for t in tiles)
+    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+             f"<title>{_e(title(a))} against {_e(title(b))}: committee pack</title><style>{STYLE}</style></head><body>",
+             f"<h1>{_e(title(b))} (B) against {_e(title(a))} (A)</h1>",
+             f"<p>{_e(a.council)}: {_e(a.operating_model)} model (A) and {_e(b.council)}: {_e(b.operating_model)} "
+             f"model (B). A difference is B − A (positive: B has more); a saving is A − B.</p>",
+             "<h2>Headlines</h2>", f"<div class='tiles'>{tile_html}</div>"]
+    if saving is not None:
+        rows = [{"period": financial_year(r["period"]), "saving (A − B)": money(r["mean"], difference=True),
+                 "95% CI": ci(r["ci_low"], r["ci_high"], "pounds", difference=True)} for r in saving.rows]
+        parts += ["<h2>Saving (A − B)</h2>", _table(rows, {"saving (A − B)"}),
+                  f"<p>{_e(saving.target_line)}</p>" if saving.target_line else ""]
+    parts.append("<h2>Charts</h2>")
+    for caption, chart in charts.items():
+        parts.append(f"<figure>{svg(chart)}<figcaption class='small'>{_e(caption)}</figcaption></figure>")
+    parts += ["<h2>What differs between A and B</h2>", _table(differences(a, b)),
+              "<h2>Assumptions behind the result</h2>",
+              f"<p>{_e(summary_sentence('A', a))} {_e(summary_sentence('B', b))}</p>", _table(assumptions(a, b)),
+              "<h2>Run settings</h2>", _table([{"setting": k, "value": v} for k, v in settings.rows()]),
+              "<h2>How to read this</h2>", "<p>" + _e(INTERVALS.replace("**", "")) + "</p>",
+              "</body></html>"]
+    return "\n".join(parts)
+
+
+def chromium() -> str | None:
+    """A Chromium that can print to PDF, if installed."""
+    return next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
+
+
+def pdf(page: str) -> tuple[bytes | None, str]:
+    """The HTML page printed to PDF, or (None, why not)."""
+    browser = chromium()
+    if browser is None:
+        return None, "No PDF: Chromium is not installed on this server (download the HTML and print it to PDF)."
+    with tempfile.TemporaryDirectory() as folder:
+        source, target = Path(folder) / "report.html", Path(folder) / "report.pdf"
+        source.write_text(page, encoding="utf-8")
+        try:
+            subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                            "--no-pdf-header-footer", f"--user-data-dir={folder}/profile",
+                            f"--print-to-pdf={target}", source.as_uri()],
+                           capture_output=True, timeout=PDF_SECONDS, check=False)
+        except subprocess.TimeoutExpired:
+            return None, f"No PDF: Chromium took over {PDF_SECONDS} s (download the HTML and print it to PDF)."
+        if not target.exists() or target.stat().st_size == 0:
+            return None, "No PDF: Chromium could not print the report (download the HTML and print it to PDF)."
+        return target.read_bytes(), ""
