@@ -34,8 +34,8 @@ because they were turned away). Costs are the scenario's prices in its price yea
 INTERVALS = """\
 **What the intervals mean.** Each run repeats the year several times with different random
 arrivals and work times (replications); both sides use the same random numbers, so their
-difference B − A is paired. A "95% CI" is the range the mean over replications would fall in 95
-times out of 100 if the run were repeated: it measures **simulation noise only**. It does **not**
+difference B − A is paired. A "95% CI" is built so that, over many such runs, 95 in 100 of these
+intervals would hold the model's long-run mean: it measures **simulation noise only**. It does **not**
 include uncertainty in the inputs: an assumed share or time per case that is wrong moves the
 result by more than the interval shows. More replications narrow the interval; they do not make
 the inputs truer. A difference is always B − A (positive: B has more); a saving is A − B.

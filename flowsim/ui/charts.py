@@ -135,7 +135,7 @@ def wait_distribution(histogram: pd.DataFrame, target: float | None) -> alt.Char
     days = alt.Axis(tickMinStep=1, format="d", title="days waited (red line: the target)")
     bars = alt.Chart(histogram).mark_bar(opacity=0.55, binSpacing=0).encode(
         x=alt.X("start:Q", axis=days, scale=alt.Scale(nice=False)), x2="end:Q",
-        y=alt.Y("people:Q", stack=None, title="people a year"),
+        y=alt.Y("people:Q", stack=None, title="people a year"), y2=alt.Y2Datum(0),
         color=alt.Color("side:N", scale=SIDE_COLOURS, title="side"),
         tooltip=["side", alt.Tooltip("start:Q", title="from day", format="d"),
                  alt.Tooltip("end:Q", title="to day", format="d"),
