@@ -119,7 +119,8 @@ def report_html(comparison: Comparison, settings: RunSettings, charts: dict[str,
              "<h2>Headlines</h2>", f"<div class='tiles'>{tile_html}</div>"]
     if saving is not None:
         rows = [{"period": financial_year(r["period"]), "saving (A − B)": money(r["mean"], difference=True),
-                 "95% CI": ci(r["ci_low"], r["ci_high"], "pounds", difference=True)} for r in saving.rows]
+                 "95% CI": ci(r["ci_low"], r["ci_high"], "pounds", difference=True).removeprefix("95% CI ")}
+                for r in saving.rows]
         parts += ["<h2>Saving (A − B)</h2>", _table(rows, {"saving (A − B)"}),
                   f"<p>{_e(saving.target_line)}</p>" if saving.target_line else ""]
     parts.append("<h2>Charts</h2>")
