@@ -14,17 +14,18 @@ SAVINGS, CONFIDENCE = "total savings (£)", "confidence in the MTFS target (%)"
 
 
 def shown_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The appraisal as people read it: rank first, money and shares from the one formatter."""
+    """The appraisal as people read it: rank first, money and shares from the one formatter (each
+    option's confidence is in the inputs table above it)."""
     columns = {"rank": table["rank"], "option": table["label"],
                "ADM savings": table["total_savings"].map(lambda v: money(v)),
-               "confidence": table["mtfs_confidence"].map(share),
                "MTFS delivered": table["mtfs_savings_delivered"].map(lambda v: money(v)),
                "total benefit": table["total_benefit"].map(lambda v: money(v)),
-               "share of ADM target": table["share_of_adm_target"].map(share)}
-    if "with_operating_model_mean" in table:
-        columns["with operating model"] = table["with_operating_model_mean"].map(lambda v: money(v))
-        columns["95% CI"] = [f"{money(lo)} to {money(hi)}" for lo, hi in
-                             zip(table["with_operating_model_ci_low"], table["with_operating_model_ci_high"])]
+               "of ADM target": table["share_of_adm_target"].map(share)}
+    if "with_operating_model_mean" in table:  # one column, so the table still fits a 1366 px screen
+        columns["with saving A − B (95% CI)"] = [
+            f"{money(mean)} ({money(low)} to {money(high)})" for mean, low, high in
+            zip(table["with_operating_model_mean"], table["with_operating_model_ci_low"],
+                table["with_operating_model_ci_high"])]
     return pd.DataFrame(columns).sort_values("rank")
 
 
@@ -55,7 +56,8 @@ def show(show_problems) -> None:
                                   f"({money(remembered[1]['mean'], difference=True)}) to every option"):
         saving = remembered[1]
     table = appraise(changed, saving)
-    st.dataframe(shown_table(table), hide_index=True, width="stretch", key="appraisal_table")
+    st.dataframe(shown_table(table), hide_index=True, width="stretch", key="appraisal_table",
+                 column_config={"rank": st.column_config.NumberColumn(width=50)})  # confidence: in the inputs above
     st.altair_chart(charts.appraisal_chart(table, inputs.adm_savings_target), width="stretch")
     st.download_button("Download the appraisal (CSV)", table.to_csv(index=False).encode("utf-8"),
                        file_name="options_appraisal.csv", mime="text/csv")
