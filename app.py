@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections import OrderedDict
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 import flowsim
 from flowsim.calibrate import calibrate_text
-from flowsim.finance import appraise, barnet_inputs, savings
+from flowsim.finance import savings
 from flowsim.finance.savings import CI_HIGH, CI_LOW, MEAN
 from flowsim.format import ci, figure, financial_year, money, number, share
 from flowsim.runner import shared_pool
@@ -26,7 +25,6 @@ from flowsim.ui import appraisal_page, tabs
 from flowsim.ui.exports import edited_scenario
 from flowsim.ui.controls import controls_for, groups, overrides_from, shares_in_use
 from flowsim.ui.tiles import headlines
-from flowsim.vocabulary import kpi_label
 
 ROOT = Path(__file__).resolve().parent
 SHIPPED = {path.stem: path for path in sorted((ROOT / "scenarios").glob("*.yaml"))}

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from flowsim import compare, load_scenario, load_scenario_text, vary
-from flowsim.ui.exports import (RunSettings, edited_scenario, per_replication, results_csv, results_table,
+from flowsim.ui.exports import (RunSettings, edited_scenario, results_csv, results_table,
                                 results_workbook)
 
 

@@ -7,7 +7,7 @@ import pytest
 from flowsim import compare, load_scenario
 from flowsim.ui import report
 from flowsim.ui.exports import RunSettings
-from flowsim.ui.tabs import pack_charts, saving
+from flowsim.ui.report import pack_charts, saving
 from flowsim.ui.tiles import headlines
 
 

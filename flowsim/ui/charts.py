@@ -14,7 +14,6 @@ import pandas as pd
 from scipy import stats
 
 from flowsim.format import money
-from flowsim.scenario.schema import Scenario
 from flowsim.vocabulary import MEASURE_LABELS
 
 # People waiting by time waited so far (the ADASS survey bands), shortest first: measure, colour.

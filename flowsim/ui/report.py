@@ -17,15 +17,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import altair as alt
+import pandas as pd
 import vl_convert
 
 from flowsim.engine import Comparison
-from flowsim.format import ci, financial_year, money
+from flowsim.finance import savings
+from flowsim.finance.savings import CI_HIGH, CI_LOW, MEAN
+from flowsim.format import ci, financial_year, money, share
 from flowsim.provenance import number_sources
 from flowsim.scenario.schema import Scenario
 from flowsim.ui.about import INTERVALS, summary_sentence
 from flowsim.ui.exports import RunSettings, title
-from flowsim.ui.tiles import headlines
+from flowsim.ui import charts
+from flowsim.ui.flow_diagram import Flows, common_scale, flow_diagram
+from flowsim.ui.tiles import headlines, package_rows, role_rows
+from flowsim.units import DAYS_PER_YEAR
 
 CHART_WIDTH_PX = 900
 PDF_SECONDS = 60
@@ -99,6 +105,57 @@ def assumptions(a: Scenario, b: Scenario) -> list[dict]:
                                           "source and reason": row.source})
             entry["sides"] = (entry["sides"] + " " + side).strip()
     return list(seen.values())
+
+
+# The comparison's charts and saving, shared by the app's tabs and the report.
+
+def flows(comparison: Comparison, a: Scenario, b: Scenario) -> tuple[Flows, Flows]:
+    return tuple(Flows.from_means(r.summary().set_index("kpi")["mean"], s.time.horizon_days)
+                 for r, s in ((comparison.a, a), (comparison.b, b)))
+
+
+def flow_charts(comparison: Comparison, a: Scenario, b: Scenario) -> list:
+    """A's diagram, and B's coloured by B − A, on one scale."""
+    fa, fb = flows(comparison, a, b)
+    scale, height = common_scale([(a, fa), (b, fb)])
+    return [flow_diagram(a, fa, f"A: {title(a)}", scale, height),
+            flow_diagram(b, fb, f"B: {title(b)} (bands coloured by B − A)", scale, height, against=(a, fa))]
+
+
+def wait_rows(comparison: Comparison, a: Scenario, b: Scenario, stage: str) -> pd.DataFrame:
+    """People a year by days waited at one stage, per side (each replication's people, averaged)."""
+    sides = (("A", comparison.a), ("B", comparison.b))
+    waits = pd.concat([r.events.loc[r.events["stage"] == stage, ["wait"]].assign(side=side) for side, r in sides],
+                      ignore_index=True)
+    return charts.wait_histogram(waits, {"A": comparison.a.reps, "B": comparison.b.reps},
+                                 {"A": a.time.horizon_days / DAYS_PER_YEAR, "B": b.time.horizon_days / DAYS_PER_YEAR})
+
+
+def saving(comparison: Comparison, b: Scenario) -> Saving:
+    saved = savings(comparison, b.finance.savings_target, b.finance.savings_target_label)
+    rows = [{"period": r["period"], "mean": r[MEAN], "ci_low": r[CI_LOW], "ci_high": r[CI_HIGH]}
+            for r in saved.table[saved.table["part"] == "total"].to_dict("records")]
+    line = ""
+    if saved.target is not None:
+        line = (f"Target {money(saved.target)} ({saved.target_label}): {saved.status}, reached in "
+                f"{share(saved.share_meeting_target)} of replications.")
+    return Saving(rows, line)
+
+
+def pack_charts(comparison: Comparison, a: Scenario, b: Scenario) -> dict:
+    """The report's charts by caption."""
+    flow_a, flow_b = flow_charts(comparison, a, b)
+    chosen = {"Where people go in A (people a year).": flow_a,
+              "Where people go in B, bands coloured by B − A.": flow_b,
+              "Practitioner hours a year by role: demanded (bar) against available (tick).":
+                  charts.hours_chart(role_rows(comparison, a, b)),
+              "New packages of care a year by type.": charts.packages_chart(package_rows(comparison, a, b))}
+    stage = a.key_stage if a.key_stage in b.stages else None
+    if stage:
+        target = a.stages[stage].wait_target_days
+        chosen[f"How long people waited for {a.label(stage)}: people a year by days waited (red: the target)."] = \
+            charts.wait_distribution(wait_rows(comparison, a, b, stage), target)
+    return chosen
 
 
 def report_html(comparison: Comparison, settings: RunSettings, charts: dict[str, alt.TopLevelMixin],

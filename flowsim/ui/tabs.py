@@ -9,15 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from flowsim.engine import Comparison
-from flowsim.finance import savings
-from flowsim.finance.savings import CI_HIGH, CI_LOW, MEAN
-from flowsim.format import kpi_unit, money, number, share
+from flowsim.format import kpi_unit, number
 from flowsim.scenario.schema import Scenario
 from flowsim.ui import about, charts, report
 from flowsim.ui.exports import RunSettings, results_csv, results_table, results_workbook, title
-from flowsim.ui.flow_diagram import Flows, common_scale, flow_diagram
 from flowsim.ui.tiles import caseload_rows, package_rows, role_rows
-from flowsim.units import DAYS_PER_YEAR
 from flowsim.vocabulary import kpi_label
 
 TABS = ["Flows", "Practitioner hours", "Waiting", "Packages of care", "All results", "Localities",
@@ -51,33 +47,11 @@ def show(comparison: Comparison, a: Scenario, b: Scenario) -> None:
         show_about(a, b)
 
 
-def flows(comparison: Comparison, a: Scenario, b: Scenario) -> tuple[Flows, Flows]:
-    return tuple(Flows.from_means(r.summary().set_index("kpi")["mean"], s.time.horizon_days)
-                 for r, s in ((comparison.a, a), (comparison.b, b)))
-
-
-def flow_charts(comparison: Comparison, a: Scenario, b: Scenario) -> list:
-    """A's diagram, and B's coloured by B − A, on one scale."""
-    fa, fb = flows(comparison, a, b)
-    scale, height = common_scale([(a, fa), (b, fb)])
-    return [flow_diagram(a, fa, f"A: {title(a)}", scale, height),
-            flow_diagram(b, fb, f"B: {title(b)} (bands coloured by B − A)", scale, height, against=(a, fa))]
-
-
 def show_flows(comparison: Comparison, a: Scenario, b: Scenario) -> None:
     st.caption("Where people go, left to right: height = people a year (mean over replications), one scale for both "
                "sides. Hover a band or a box for its numbers; on B's diagram, also A's and B − A.")
-    for chart in flow_charts(comparison, a, b):
+    for chart in report.flow_charts(comparison, a, b):
         st.altair_chart(chart, width="stretch")
-
-
-def wait_rows(comparison: Comparison, a: Scenario, b: Scenario, stage: str) -> pd.DataFrame:
-    """People a year by days waited at one stage, per side (each replication's people, averaged)."""
-    sides = (("A", comparison.a), ("B", comparison.b))
-    waits = pd.concat([r.events.loc[r.events["stage"] == stage, ["wait"]].assign(side=side) for side, r in sides],
-                      ignore_index=True)
-    return charts.wait_histogram(waits, {"A": comparison.a.reps, "B": comparison.b.reps},
-                                 {"A": a.time.horizon_days / DAYS_PER_YEAR, "B": b.time.horizon_days / DAYS_PER_YEAR})
 
 
 def show_waiting(comparison: Comparison, a: Scenario, b: Scenario) -> None:
@@ -95,7 +69,7 @@ def show_waiting(comparison: Comparison, a: Scenario, b: Scenario) -> None:
         st.markdown("**Waiting list by time waited**")
         st.altair_chart(charts.waiting_bands_chart(by_time, ""), width="content")
     target = (a.stages.get(stage) or b.stages[stage]).wait_target_days
-    histogram = wait_rows(comparison, a, b, stage)
+    histogram = report.wait_rows(comparison, a, b, stage)
     st.markdown("**How long people waited**" + (f" (red line: the target, {number(target, 'days')} days)"
                                                  if target else ""))
     st.altair_chart(charts.wait_distribution(histogram, target), width="stretch")
@@ -140,33 +114,6 @@ def show_localities(comparison: Comparison, a: Scenario, b: Scenario) -> None:
                "no such locality.")
 
 
-def saving(comparison: Comparison, b: Scenario) -> report.Saving:
-    saved = savings(comparison, b.finance.savings_target, b.finance.savings_target_label)
-    rows = [{"period": r["period"], "mean": r[MEAN], "ci_low": r[CI_LOW], "ci_high": r[CI_HIGH]}
-            for r in saved.table[saved.table["part"] == "total"].to_dict("records")]
-    line = ""
-    if saved.target is not None:
-        line = (f"Target {money(saved.target)} ({saved.target_label}): {saved.status}, reached in "
-                f"{share(saved.share_meeting_target)} of replications.")
-    return report.Saving(rows, line)
-
-
-def pack_charts(comparison: Comparison, a: Scenario, b: Scenario) -> dict:
-    """The report's charts by caption."""
-    flow_a, flow_b = flow_charts(comparison, a, b)
-    chosen = {"Where people go in A (people a year).": flow_a,
-              "Where people go in B, bands coloured by B − A.": flow_b,
-              "Practitioner hours a year by role: demanded (bar) against available (tick).":
-                  charts.hours_chart(role_rows(comparison, a, b)),
-              "New packages of care a year by type.": charts.packages_chart(package_rows(comparison, a, b))}
-    stage = a.key_stage if a.key_stage in b.stages else None
-    if stage:
-        target = a.stages[stage].wait_target_days
-        chosen[f"How long people waited for {a.label(stage)}: people a year by days waited (red: the target)."] = \
-            charts.wait_distribution(wait_rows(comparison, a, b, stage), target)
-    return chosen
-
-
 def show_pack(comparison: Comparison, settings: RunSettings) -> None:
     a, b = settings.a, settings.b
     st.markdown("A report for a committee: the headline tiles, the saving A − B, the charts, what differs between "
@@ -174,7 +121,8 @@ def show_pack(comparison: Comparison, settings: RunSettings) -> None:
     key = (id(comparison.a), id(comparison.b))  # the cached runs: the same until either side changes
     if st.button("Prepare the committee pack", key="prepare_pack"):
         with st.spinner("Drawing the charts and printing the PDF…"):
-            page = report.report_html(comparison, settings, pack_charts(comparison, a, b), saving(comparison, b))
+            page = report.report_html(comparison, settings, report.pack_charts(comparison, a, b),
+                                      report.saving(comparison, b))
             st.session_state["pack"] = (key, page, *report.pdf(page))
     ready = st.session_state.get("pack")
     if not ready or ready[0] != key:
