@@ -253,9 +253,15 @@ def show_savings(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim
 
 
 def edit_mark(side: str) -> str:
-    """' (edited: 2 changes)' for a side whose sliders or team table changed it, else ''."""
+    """'edited: 2 changes' for a side whose sliders or team table changed it, else ''."""
     changed = st.session_state.get(f"changed_{side}", 0)
-    return f" (edited: {changed} change{'s' if changed != 1 else ''})" if changed else ""
+    return f"edited: {changed} change{'s' if changed != 1 else ''}" if changed else ""
+
+
+def marked(side: str, scenario: flowsim.Scenario) -> str:
+    """'barnet_new_model [edited: 1 change]'."""
+    mark = edit_mark(side)
+    return f"{scenario.name} [{mark}]" if mark else scenario.name
 
 
 def compare_page() -> None:
@@ -277,7 +283,8 @@ def compare_page() -> None:
                     continue
                 scenarios[side] = edited(side, bases[side], horizon)
                 if scenarios[side] is not None and st.session_state.get(f"changed_{side}"):
-                    st.caption(f"{side}{edit_mark(side)} from {bases[side].name}; download it to keep the changes.")
+                    st.caption(f"{edit_mark(side).capitalize()} to {bases[side].name}; download the edited scenario "
+                               "to keep it.")
                     file_name, data = edited_scenario(scenarios[side])
                     st.download_button(f"Download edited scenario {side} (YAML)", data, file_name=file_name,
                                        key=f"download_{side}", on_click="ignore")
@@ -285,7 +292,7 @@ def compare_page() -> None:
         st.info("Choose or upload a scenario for both sides.")
         return
     a, b = scenarios["A"], scenarios["B"]
-    st.caption(f"A = {a.name}{edit_mark('A')} ({a.council}, {a.operating_model} model) · B = {b.name}{edit_mark('B')} "
+    st.caption(f"A = {marked('A', a)} ({a.council}, {a.operating_model} model) · B = {marked('B', b)} "
                f"({b.council}, {b.operating_model} model) · {reps} paired replications of {horizon} days. Change either side "
                "in the sidebar; every default says where it comes from (hover the ?).")
     preview(a, b)

@@ -172,7 +172,7 @@ def test_moving_one_share_shows_the_shares_in_use(app):
     assert len(shown) == 1
     assert "Community hub appointment 98.0%" in shown[0] and "Home visit 0.1% (rescaled)" in shown[0]
     assert "Resolved with information and advice 1.3% (rescaled)" in shown[0]
-    assert any("B = barnet_new_model (edited: 1 change)" in c.value for c in app.caption)
+    assert any("B = barnet_new_model [edited: 1 change]" in c.value for c in app.caption)
     download = app.get("download_button")
     assert any("Download edited scenario B" in str(d.proto.label) for d in download)
 
