@@ -30,12 +30,13 @@ def shown_table(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def show(show_problems) -> None:
-    """Barnet's options appraisal of delivery models (seed 000, section 6), editable."""
+    """Barnet's options appraisal of delivery models (its outline business case, section 6), editable."""
     st.subheader("Options appraisal: Barnet's alternative delivery models")
     inputs = barnet_inputs()
     st.caption(f"In-scope services 2017/18 {money(inputs.in_scope_value, exact=True)}; wider MTFS target "
                f"{money(inputs.mtfs_target, exact=True)} (the table's figure for the £13.1m); ADM savings target "
-               f"{money(inputs.adm_savings_target, exact=True)}. Source: seed 000_dcec78990aeaf4aa.txt, section 6, "
+               f"{money(inputs.adm_savings_target, exact=True)}. Source: London Borough of Barnet, "
+               "'Outline business case: Adult social care alternative delivery model' (2016), section 6, "
                "'ADM financial model'. Edit the savings or confidence to test the ranking.")
     start = pd.DataFrame([{"option": o.label, SAVINGS: o.total_savings, CONFIDENCE: o.mtfs_confidence * 100}
                           for o in inputs.options])
