@@ -87,3 +87,15 @@ def test_b_is_coloured_by_b_minus_a_and_renders(sides):
     spec["width"] = NARROWEST_PX
     svg = vl_convert.vegalite_to_svg(spec)
     assert "Community hub" in svg and "appointment" in svg
+
+
+def test_a_route_back_to_an_earlier_stage_is_listed_not_drawn(sides):
+    scenario, flows = sides[0]
+    looped = Flows({**flows.edges, ("full_assessment", "front_door"): 25.0}, flows.people)
+    scale, height = common_scale(sides)
+    nodes = layout(scenario, looped, scale)
+    routes = bands(nodes, looped, scale)
+    assert "full_assessment->front_door" not in set(routes["route"])
+    spec = flow_diagram(scenario, looped, "A", scale, height).to_dict()
+    assert spec["title"]["subtitle"] == ["Back to an earlier stage: Full needs assessment (Care Act) → "
+                                         "Social Care Direct, 25 a year"]

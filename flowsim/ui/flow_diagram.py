@@ -8,7 +8,8 @@ by where their people come from (fewer crossings). Node heights and band
 widths are people a year, on one scale for both sides. Labels are wrapped,
 never cut, and each node keeps room for its label's lines.
 
-B's diagram colours each band by B − A (more, fewer or about as many people
+A route back to an earlier stage (a loop) would run right to left, so it is listed under the
+title instead of drawn. B's diagram colours each band by B − A (more, fewer or about as many people
 as A), with both sides' numbers on hover.
 """
 from __future__ import annotations
@@ -73,9 +74,17 @@ def wrap(text: str, chars: int) -> str:
 def _columns(scenario: Scenario, graph: nx.DiGraph) -> dict[str, int]:
     """A stage's column: its longest path from a stage nothing flows into; outcomes last."""
     stages = graph.subgraph([n for n in graph if n in scenario.stages]).copy()
-    # A loop (none in the shipped scenarios) is cut where a depth-first walk closes it.
-    stages.remove_edges_from([(a, b) for a, b, kind in nx.dfs_labeled_edges(stages) if kind == "nontree"
-                              and b in nx.ancestors(stages, a) | {a}])
+    # A loop (none in the shipped scenarios) is cut at its route back towards where people enter:
+    # the route whose target is nearest an entry stage.
+    entries = [n for n in dict.fromkeys(map(scenario.demand.entry_stage, scenario.demand.sources)) if n in stages]
+    entries = entries or [n for n in scenario.network.start_stages() if n in stages] or list(stages)[:1]
+    depth = nx.multi_source_dijkstra_path_length(stages, set(entries)) if entries else {}
+    while True:
+        try:
+            cycle = nx.find_cycle(stages)
+        except nx.NetworkXNoCycle:
+            break
+        stages.remove_edge(*min(cycle, key=lambda e: (depth.get(e[1], 0), -depth.get(e[0], 0)))[:2])
     column: dict[str, int] = {}
     for node in nx.topological_sort(stages):
         column[node] = max((column[p] + 1 for p in stages.predecessors(node)), default=0)
@@ -131,7 +140,8 @@ def bands(nodes: pd.DataFrame, flows: Flows, scale: float) -> pd.DataFrame:
     the order of the nodes at the other end (so bands do not cross at the nodes)."""
     at = nodes.set_index("node")
     centre = (at["y0"] + at["y1"]) / 2
-    routes = [(a, b, n) for (a, b), n in flows.edges.items() if n > 0 and a in at.index and b in at.index]
+    routes = [(a, b, n) for (a, b), n in flows.edges.items() if n > 0 and a in at.index and b in at.index
+              and at.at[a, "column"] < at.at[b, "column"]]  # a route back to an earlier stage is listed instead
     out_next = {n: at.at[n, "y0"] for n in at.index}
     in_next = dict(out_next)
     starts, ends = {}, {}
@@ -204,8 +214,19 @@ def flow_diagram(scenario: Scenario, flows: Flows, title: str, scale: float, hei
                                         lineHeight=LINE_PX).encode(
         x="x2:Q", y=alt.Y("middle:Q", axis=None, scale=alt.Scale(domain=[height, 0], nice=False, zero=False)),
         text="text:N", tooltip=node_tip)
+    back = returns(nodes, flows)
+    heading = alt.TitleParams(title, subtitle=["Back to an earlier stage: " + "; ".join(back)] if back else [])
     return alt.layer(band_layer, boxes, labels).properties(
-        title=title, width="container", height=int(height)).configure_view(stroke=None)
+        title=heading, width="container", height=int(height)).configure_view(stroke=None)
+
+
+def returns(nodes: pd.DataFrame, flows: Flows) -> list[str]:
+    """Routes that loop back to a stage in the same or an earlier column, in words (none in the shipped
+    scenarios): 'Review → Full needs assessment (Care Act), 120 a year'."""
+    at = nodes.set_index("node")
+    return [f"{at.at[a, 'label']} → {at.at[b, 'label']}, {number(n, decimals=0)} a year"
+            for (a, b), n in flows.edges.items()
+            if n > 0 and a in at.index and b in at.index and at.at[a, "column"] >= at.at[b, "column"]]
 
 
 def _node_people(flows: Flows, node: str) -> float:
