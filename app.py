@@ -16,14 +16,14 @@ import streamlit as st
 
 import flowsim
 from flowsim.calibrate import calibrate_text
-from flowsim.finance import savings
-from flowsim.finance.savings import CI_HIGH, CI_LOW, MEAN
-from flowsim.format import ci, figure, financial_year, money, number, share
+from flowsim.finance import barnet_inputs, savings
+from flowsim.format import figure, number, share
 from flowsim.runner import shared_pool
 from flowsim.scenario.teams import parse_team_table
 from flowsim.ui import appraisal_page, tabs
-from flowsim.ui.exports import edited_scenario
+from flowsim.ui import savings as savings_view
 from flowsim.ui.controls import controls_for, groups, overrides_from, shares_in_use
+from flowsim.ui.exports import edited_scenario
 from flowsim.ui.tiles import headlines
 
 ROOT = Path(__file__).resolve().parent
@@ -237,19 +237,22 @@ def show_tiles(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.S
 
 
 def show_savings(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.Scenario) -> None:
-    """Total cost saved by B against A (a saving A − B), per financial year, against B's target if it has one."""
-    saved = savings(comparison, b.finance.savings_target, b.finance.savings_target_label)
-    st.session_state["last_saving"] = (f"{b.name} against {a.name}", saved.total())
-    parts = []
-    for row in saved.table[saved.table["part"] == "total"].to_dict("records"):
-        interval = ci(row[CI_LOW], row[CI_HIGH], "pounds", difference=True)
-        parts.append(f"{financial_year(row['period'])} **{money(row[MEAN], difference=True)}**"
-                     + (f" ({interval})" if interval else ""))
-    line = "Saving A − B (A's cost less B's, packages and staff): " + " · ".join(parts)
-    if saved.target is not None:
-        line += (f". Target {money(saved.target)} ({saved.target_label}): **{saved.status}**, reached in "
-                 f"{share(saved.share_meeting_target)} of replications")
-    st.markdown(line + ".")
+    """Savings A − B per financial year, gross and net, each target judged like for like; warnings first."""
+    saved = savings(comparison, a, b)
+    for caveat in saved.caveats:
+        st.warning(caveat.message)  # a caveat on the figures, not a failure: the app goes on
+    if saved.comparable:
+        demand = saved.total(part="demand")
+        demand["probability"] = float((saved.runs("demand") >= barnet_inputs().mtfs_target).mean())
+        st.session_state["last_saving"] = (f"{b.name} against {a.name}", demand)
+    else:
+        st.session_state.pop("last_saving", None)
+    st.markdown(savings_view.savings_heading(saved))
+    st.dataframe(savings_view.savings_rows(saved), hide_index=True, width="stretch")
+    if not saved.verdicts.empty:
+        st.caption("Targets, like for like. Probability: the share of paired replications whose saving reaches "
+                   "the target (Monte-Carlo uncertainty only; inputs held fixed).")
+        st.dataframe(savings_view.target_rows(saved), hide_index=True, width="stretch")
 
 
 def edit_mark(side: str) -> str:

@@ -29,7 +29,7 @@ def page():
     b = load_scenario("scenarios/barnet_new_model.yaml", ["time.horizon_days=60"])
     comparison = compare(a, b, reps=2, seed=1, processes=1, detail=True)
     settings = RunSettings(a, b, 2, 1, dt.date(2026, 1, 2))
-    html = report.report_html(comparison, settings, pack_charts(comparison, a, b), saving(comparison, b))
+    html = report.report_html(comparison, settings, pack_charts(comparison, a, b), saving(comparison, a, b))
     return html, headlines(comparison, a, b)
 
 

@@ -11,7 +11,8 @@ from rich.table import Table
 from flowsim.analytic import expected_flows
 from flowsim.cli.common import EXIT_USER_ERROR, console, json_option, report, set_option
 from flowsim.errors import FlowsimError
-from flowsim.format import MISSING, figure, number, share, year
+from flowsim.finance.prices import mixed_prices, price_base
+from flowsim.format import MISSING, figure, financial_year, number, share, year
 from flowsim.provenance import number_sources
 from flowsim.scenario import load_scenario, scenario_document
 from flowsim.scenario.teams import unmapped_teams
@@ -87,11 +88,17 @@ def sources(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
         click.echo(json.dumps([r.to_dict() for r in rows], indent=2))
         return
     table = Table(show_edge=False)
-    for column in ("field", "value", "status", "data/ key", "source"):
+    for column in ("field", "value", "prices", "status", "data/ key", "source"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(row.path, _value(row.path, row.value), row.status, row.key, row.source)
+        table.add_row(row.path, _value(row.path, row.value), financial_year(row.price_year) if row.price_year else "",
+                      row.status, row.key, row.source)
     console.print(table)
+    base = price_base(scenario)
+    mixed = mixed_prices(scenario)
+    console.print(f"Price base {financial_year(base)}" + (
+        "; unit costs in other years' prices: " + ", ".join(f"{p} ({financial_year(y)})" for p, y in mixed.items())
+        if mixed else "; every unit cost with a price year is in it."))
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1

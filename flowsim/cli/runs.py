@@ -14,7 +14,7 @@ import pandas as pd
 from rich.table import Table
 
 from flowsim.cli.common import console, finite, json_option, load_with_days, progress_bar, set_option, with_run_options
-from flowsim.cli.finance import print_savings
+from flowsim.cli.finance import print_budget, print_savings
 from flowsim.engine import compare as compare_scenarios
 from flowsim.engine import run as run_scenario
 from flowsim.finance import savings
@@ -50,6 +50,7 @@ def run_command(file, reps, seed, days, processes, overrides, out, as_json) -> N
                                "horizon_days": scenario.time.horizon_days, "kpis": _kpi_json(summary)}, indent=2))
         return
     print_run(scenario, summary, reps, seed)
+    print_budget(scenario, results)
     if out:
         console.print(f"written to {out}/ (summary.csv, kpis.csv, events.parquet, timeseries.parquet, "
                       "packages.parquet, manifest.json)")
@@ -137,7 +138,7 @@ def print_run(scenario, summary: pd.DataFrame, reps: int, seed: int) -> None:
 @click.argument("file_b", type=click.Path(dir_okay=False))
 @with_run_options
 @click.option("--target", type=click.FloatRange(0, None), metavar="POUNDS",
-              help="Savings target for the saving A − B over the horizon (default: B's finance.savings_target).")
+              help="A target for the total saving A − B over the horizon, in place of the scenarios' own targets.")
 @click.option("--all", "show_all", is_flag=True, help="Also list the flow along every edge.")
 @json_option
 def compare_command(file_a, file_b, reps, seed, days, processes, target, show_all, as_json) -> None:
@@ -146,9 +147,7 @@ def compare_command(file_a, file_b, reps, seed, days, processes, target, show_al
     with progress_bar(2 * reps, f"{a.name} vs {b.name}", not as_json) as advance:
         comparison = compare_scenarios(a, b, reps=reps, seed=seed, processes=processes, progress=advance)
     table = comparison.table()
-    finance = b.finance if b.finance.savings_target is not None else a.finance
-    saved = savings(comparison, target if target is not None else finance.savings_target,
-                    "given with --target" if target is not None else finance.savings_target_label)
+    saved = savings(comparison, a, b, target)
     if as_json:
         click.echo(json.dumps({
             "a": a.name, "b": b.name, "reps": reps, "seed": seed,

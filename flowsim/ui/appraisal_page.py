@@ -1,5 +1,5 @@
 """The app's "Options appraisal" page: Barnet's delivery-model appraisal, editable, with the
-simulated saving A − B added if the comparison page has one."""
+simulated demand saving A − B in place of the assumed "MTFS delivered" if the comparison page has one."""
 from __future__ import annotations
 
 import pandas as pd
@@ -21,11 +21,12 @@ def shown_table(table: pd.DataFrame) -> pd.DataFrame:
                "MTFS delivered": table["mtfs_savings_delivered"].map(lambda v: money(v)),
                "total benefit": table["total_benefit"].map(lambda v: money(v)),
                "of ADM target": table["share_of_adm_target"].map(share)}
-    if "with_operating_model_mean" in table:  # one column, so the table still fits a 1366 px screen
-        columns["with saving A − B (95% CI)"] = [
+    if "demand_saving_mean" in table:  # the simulated demand saving replaces "MTFS delivered"
+        del columns["MTFS delivered"]
+        columns["simulated demand saving (95% CI)"] = [
             f"{money(mean)} ({money(low)} to {money(high)})" for mean, low, high in
-            zip(table["with_operating_model_mean"], table["with_operating_model_ci_low"],
-                table["with_operating_model_ci_high"])]
+            zip(table["demand_saving_mean"], table["demand_saving_ci_low"], table["demand_saving_ci_high"])]
+        columns["chance it reaches the MTFS target"] = table["demand_saving_reaches_mtfs_target"].map(share)
     return pd.DataFrame(columns).sort_values("rank")
 
 
@@ -53,8 +54,9 @@ def show(show_problems) -> None:
         changed = inputs
     saving = None
     remembered = st.session_state.get("last_saving")
-    if remembered and st.checkbox(f"Add the simulated saving A − B of {remembered[0]} "
-                                  f"({money(remembered[1]['mean'], difference=True)}) to every option"):
+    if remembered and st.checkbox(f"Use the simulated demand saving A − B of {remembered[0]} "
+                                  f"({money(remembered[1]['mean'], difference=True)}) in place of the assumed "
+                                  "'MTFS delivered' (never both)"):
         saving = remembered[1]
     table = appraise(changed, saving)
     st.dataframe(shown_table(table), hide_index=True, width="stretch", key="appraisal_table",

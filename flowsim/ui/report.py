@@ -13,7 +13,7 @@ import html
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import altair as alt
@@ -22,14 +22,13 @@ import vl_convert
 
 from flowsim.engine import Comparison
 from flowsim.finance import savings
-from flowsim.finance.savings import CI_HIGH, CI_LOW, MEAN
-from flowsim.format import ci, financial_year, money, share
 from flowsim.provenance import number_sources
 from flowsim.scenario.schema import Scenario
 from flowsim.ui.about import INTERVALS, summary_sentence
 from flowsim.ui.exports import RunSettings, title
 from flowsim.ui import charts
 from flowsim.ui.flow_diagram import Flows, common_scale, flow_diagram
+from flowsim.ui.savings import savings_heading, savings_rows, target_rows
 from flowsim.ui.tiles import headlines, package_rows, role_rows
 from flowsim.units import DAYS_PER_YEAR
 
@@ -50,10 +49,13 @@ figure { margin: 1em 0; break-inside: avoid; } svg { max-width: 100%; height: au
 
 @dataclass(frozen=True)
 class Saving:
-    """The saving A − B per financial year (rows: period, mean, ci_low, ci_high) and the target line."""
+    """The saving A − B as the app shows it: its heading, a row per financial year (gross, net, parts),
+    each target judged like for like, and the caveats on the figures."""
 
-    rows: list[dict]
-    target_line: str = ""
+    heading: str
+    years: list[dict]
+    targets: list[dict] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)
 
 
 def _e(text) -> str:
@@ -131,15 +133,12 @@ def wait_rows(comparison: Comparison, a: Scenario, b: Scenario, stage: str) -> p
                                  {"A": a.time.horizon_days / DAYS_PER_YEAR, "B": b.time.horizon_days / DAYS_PER_YEAR})
 
 
-def saving(comparison: Comparison, b: Scenario) -> Saving:
-    saved = savings(comparison, b.finance.savings_target, b.finance.savings_target_label)
-    rows = [{"period": r["period"], "mean": r[MEAN], "ci_low": r[CI_LOW], "ci_high": r[CI_HIGH]}
-            for r in saved.table[saved.table["part"] == "total"].to_dict("records")]
-    line = ""
-    if saved.target is not None:
-        line = (f"Target {money(saved.target)} ({saved.target_label}): {saved.status}, reached in "
-                f"{share(saved.share_meeting_target)} of replications.")
-    return Saving(rows, line)
+def saving(comparison: Comparison, a: Scenario, b: Scenario) -> Saving:
+    """The saving A − B in the rows the app shows (``flowsim.ui.savings``)."""
+    saved = savings(comparison, a, b)
+    return Saving(savings_heading(saved).replace("**", ""), savings_rows(saved).to_dict("records"),
+                  target_rows(saved).to_dict("records") if not saved.verdicts.empty else [],
+                  [caveat.message for caveat in saved.caveats])
 
 
 def pack_charts(comparison: Comparison, a: Scenario, b: Scenario) -> dict:
@@ -175,11 +174,12 @@ def report_html(comparison: Comparison, settings: RunSettings, charts: dict[str,
              f"model (B). A difference is B − A (positive: B has more); a saving is A − B.</p>",
              "<h2>Headlines</h2>", f"<div class='tiles'>{tile_html}</div>"]
     if saving is not None:
-        rows = [{"period": financial_year(r["period"]), "saving (A − B)": money(r["mean"], difference=True),
-                 "95% CI": ci(r["ci_low"], r["ci_high"], "pounds", difference=True).removeprefix("95% CI ")}
-                for r in saving.rows]
-        parts += ["<h2>Saving (A − B)</h2>", _table(rows, {"saving (A − B)"}),
-                  f"<p>{_e(saving.target_line)}</p>" if saving.target_line else ""]
+        parts += ["<h2>Saving (A − B)</h2>", *(f"<p class='small'>{_e(c)}</p>" for c in saving.caveats),
+                  f"<p>{_e(saving.heading)}</p>", _table(saving.years, set(saving.years[0]) - {"period"}
+                                                        if saving.years else set())]
+        if saving.targets:
+            parts += ["<p>Targets, like for like (probability: the share of paired replications whose saving "
+                      "reaches the target).</p>", _table(saving.targets)]
     parts.append("<h2>Charts</h2>")
     for caption, chart in charts.items():
         parts.append(f"<figure>{svg(chart)}<figcaption class='small'>{_e(caption)}</figcaption></figure>")

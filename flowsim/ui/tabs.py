@@ -122,7 +122,7 @@ def show_pack(comparison: Comparison, settings: RunSettings) -> None:
     if st.button("Prepare the committee pack", key="prepare_pack"):
         with st.spinner("Drawing the charts and printing the PDF…"):
             page = report.report_html(comparison, settings, report.pack_charts(comparison, a, b),
-                                      report.saving(comparison, b))
+                                      report.saving(comparison, a, b))
             st.session_state["pack"] = (key, page, *report.pdf(page))
     ready = st.session_state.get("pack")
     if not ready or ready[0] != key:
