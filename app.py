@@ -24,6 +24,7 @@ from flowsim.ui import appraisal_page, tabs
 from flowsim.ui import savings as savings_view
 from flowsim.ui.controls import controls_for, groups, overrides_from, shares_in_use
 from flowsim.ui.exports import edited_scenario
+from flowsim.ui.profile import profile_chart, profile_table
 from flowsim.ui.tiles import headlines
 
 ROOT = Path(__file__).resolve().parent
@@ -33,7 +34,9 @@ COUNTS = "Build from a council's counts (CSV)…"
 MAX_UPLOAD_BYTES = flowsim.MAX_SCENARIO_BYTES
 UPLOADER_MB = 5  # the widget's own limit, above MAX_UPLOAD_BYTES (and .streamlit/config.toml's maxUploadSize)
 DEFAULTS = {"A": "barnet_current", "B": "barnet_new_model"}
-PAGES = ["Compare operating models", "Options appraisal"]
+PAGES = ["Compare operating models", "Options appraisal", "Council profile"]
+PROFILES = {path.stem: path for path in sorted((ROOT / "data" / "profiles").glob("*.yaml"))}
+UPLOAD_PROFILE = "Upload a profile…"
 CACHED_RUNS = 24
 
 st.set_page_config(page_title="flowsim: referral flows", layout="wide")
@@ -194,6 +197,9 @@ def preview(a: flowsim.Scenario, b: flowsim.Scenario) -> None:
                      f"at {share(f.roles[busiest].utilisation)}")
         for warning in f.warnings:
             st.warning(f"{side}: {warning}")
+        drift = flowsim.steady_state(scenario, f).summary()
+        if drift:
+            st.warning(f"{side}: steady state: {drift}. Multi-year results inherit the drift.")
     st.markdown("Expected (no simulation): " + " · ".join(parts))
 
 
@@ -305,12 +311,48 @@ def compare_page() -> None:
     tabs.show(comparison, a, b)
 
 
+def profile_page() -> None:
+    """A council's published figures against a scenario: the baseline it should recognise."""
+    st.subheader("Does the baseline look like the council?")
+    left, right = st.columns(2)
+    names = list(PROFILES) + [UPLOAD_PROFILE]
+    choice = left.selectbox("Council profile", names, key="profile_choice")
+    if choice == UPLOAD_PROFILE:
+        upload = left.file_uploader("Profile (YAML)", type=["yaml", "yml"], key="profile_upload", max_upload_size=1)
+        if upload is None:
+            st.info("Upload a profile: the council's published figures, each with its year and source "
+                    "(see data/profiles/barnet.yaml).")
+            return
+        try:
+            profile = flowsim.profile_from_text(upload.getvalue(), upload.name)
+        except flowsim.InputError as error:
+            show_problems(error, f"{upload.name} cannot be used")
+            return
+    else:
+        profile = flowsim.load_profile(PROFILES[choice])
+    scenario_name = right.selectbox("Scenario", list(SHIPPED), key="profile_scenario",
+                                    index=list(SHIPPED).index("barnet_current"))
+    scenario = shipped(scenario_name)
+    frame = flowsim.profile.rows_frame(flowsim.check_profile(profile, scenario, reps=0))
+    matched = frame["matches"].dropna()
+    st.caption(f"{profile.council}'s figures against {scenario.name} (expected flows; the CLI's "
+               f"`flowsim profile check` adds the simulation's intervals): {int(matched.sum())} of {len(matched)} "
+               "comparable figures within their tolerance. Error = modelled − observed.")
+    st.dataframe(profile_table(frame), hide_index=True, width="stretch")
+    st.altair_chart(profile_chart(frame), width="content")
+    drift = flowsim.steady_state(scenario)
+    if not drift.balanced:
+        st.warning("Steady state: " + "\n\n".join(drift.warnings()))
+
+
 def main() -> None:
     page = st.sidebar.radio("Page", PAGES, key="page", horizontal=True, label_visibility="collapsed")
     if page == PAGES[0]:
         compare_page()
-    else:
+    elif page == PAGES[1]:
         appraisal_page.show(show_problems)
+    else:
+        profile_page()
 
 
 main()

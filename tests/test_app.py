@@ -53,7 +53,7 @@ def test_opens_with_the_default_pair_and_no_errors(app):
 def test_sliders_start_at_the_scenario_value_with_their_source(app):
     hub = app.slider(key=HUB)
     assert hub.value == pytest.approx(20.0)
-    assert "published" in hub.help and "000_dcec78990aeaf4aa.txt" in hub.help
+    assert hub.help.startswith("Published: London Borough of Barnet") and ".txt" not in hub.help
 
 
 def test_more_hub_appointments_means_more_hub_hours_and_fewer_closed_at_the_door(app):
@@ -230,3 +230,14 @@ def test_about_the_model_counts_published_figures_and_assumptions(app):
     published = about.set_index("numbers that are").loc["published figures"]
     assert published.iloc[0] > 0 and published.iloc[1] > 0
     assert any("simulation noise only" in md.value for md in app.markdown)
+
+
+def test_council_profile_page_shows_observed_against_modelled(app):
+    app.radio(key="page").set_value("Council profile").run()
+    assert not app.exception and not app.error
+    table = app.dataframe[0].value
+    requests = table[(table["figure"] == "Requests for support from new clients") & (table["year"] == "2015/16")]
+    assert list(requests["observed"]) == ["8,455"] and list(requests["within tolerance"]) == ["yes (±5.0%)"]
+    assert any("Steady state" in w.value for w in app.warning)
+    app.selectbox(key="profile_choice").set_value("Upload a profile…").run()
+    assert not app.exception
