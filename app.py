@@ -12,24 +12,22 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
-import yaml
 
 import flowsim
 from flowsim.calibrate import calibrate_text
-from flowsim.finance import appraise, barnet_inputs, savings
+from flowsim.finance import barnet_inputs, savings
 from flowsim.engine.replications import DEFAULT_REPLICATIONS
-from flowsim.format import figure, money, number, share
+from flowsim.format import figure, number, share
 from flowsim.scenario.teams import parse_team_table
-from flowsim.ui import charts, serving
+from flowsim.ui import appraisal_page, serving, tabs
 from flowsim.ui import savings as savings_view
-from flowsim.ui.controls import controls_for, overrides_from
+from flowsim.ui.controls import controls_for, groups, overrides_from, shares_in_use
+from flowsim.ui.exports import edited_scenario
 from flowsim.ui.profile import profile_chart, profile_table
 from flowsim.ui.run_control import requested_run, simulate
 from flowsim.ui.text import plain
-from flowsim.ui.tiles import caseload_rows, headlines, package_rows, role_rows
-from flowsim.vocabulary import kpi_label
+from flowsim.ui.tiles import headlines
 
 ROOT = Path(__file__).resolve().parent
 LOG = logging.getLogger("flowsim.app")
@@ -37,11 +35,11 @@ SHIPPED = {path.stem: path for path in sorted((ROOT / "scenarios").glob("*.yaml"
 UPLOAD = "Upload a scenario file…"
 COUNTS = "Build from a council's counts (CSV)…"
 MAX_UPLOAD_BYTES = flowsim.MAX_SCENARIO_BYTES
+UPLOADER_MB = 5  # the widget's own limit, above MAX_UPLOAD_BYTES (and .streamlit/config.toml's maxUploadSize)
 DEFAULTS = {"A": "barnet_current", "B": "barnet_new_model"}
 PAGES = ["Compare operating models", "Options appraisal", "Council profile"]
 PROFILES = {path.stem: path for path in sorted((ROOT / "data" / "profiles").glob("*.yaml"))}
 UPLOAD_PROFILE = "Upload a profile…"
-GROUPS = ["Demand", "Digital self-service", "Front door", "Community hub", "Assessment", "Safeguarding", "Staffing", "Productivity", "Packages"]
 
 st.set_page_config(page_title="flowsim: referral flows", layout="wide")
 
@@ -66,6 +64,18 @@ def choose_scenario(side: str) -> flowsim.Scenario | None:
     return scenario_upload("Scenario file (YAML)", ["yaml", "yml"], f"upload_{side}", flowsim.load_scenario_text)
 
 
+def keep_previous(side: str, scenario: flowsim.Scenario | None) -> flowsim.Scenario | None:
+    """The side's scenario; while an uploader has no valid file yet, the one it showed before, so the
+    results stay on the page."""
+    if scenario is not None:
+        st.session_state[f"base_{side}"] = scenario
+        return scenario
+    previous = st.session_state.get(f"base_{side}")
+    if previous is not None:
+        st.info(f"Showing {previous.name} until a valid file is uploaded.")
+    return previous
+
+
 def from_counts(side: str) -> flowsim.Scenario | None:
     """A scenario calibrated from an uploaded counts file (from,to,people)."""
     return scenario_upload("Counts (CSV: from,to,people)", ["csv"], f"counts_{side}",
@@ -76,12 +86,14 @@ def from_counts(side: str) -> flowsim.Scenario | None:
 
 def scenario_upload(label: str, types: list[str], key: str, build, help: str | None = None):
     """A scenario from an uploaded file; problems shown, the last good one from this uploader kept."""
-    upload = st.file_uploader(label, type=types, key=key, max_upload_size=1, help=help)
+    # The uploader takes more than a scenario may hold, so a file too big is refused here with a message.
+    upload = st.file_uploader(label, type=types, key=key, max_upload_size=UPLOADER_MB, help=help)
     remembered = st.session_state.get(f"last_good_{key}")
     if upload is None:
         return remembered
     if upload.size > MAX_UPLOAD_BYTES:
-        st.error(plain(f"{upload.name} is {number(upload.size)} bytes; at most {number(MAX_UPLOAD_BYTES)} are accepted."))
+        st.error(plain(f"{upload.name} is {number(upload.size)} bytes; a file of at most {number(MAX_UPLOAD_BYTES)} "
+                       "bytes is accepted" + (" (still showing the last good file)." if remembered else ".")))
         return remembered
     try:
         scenario = build(upload.getvalue(), upload.name)
@@ -111,30 +123,42 @@ def slider(side: str, scenario: flowsim.Scenario, control) -> float:
 def edited(side: str, scenario: flowsim.Scenario, horizon: int) -> flowsim.Scenario | None:
     """The scenario with this side's slider values; problems shown, the last good version kept."""
     controls = controls_for(scenario)
-    values = {}
-    for group in GROUPS:
-        mine = [c for c in controls if c.group == group]
-        if mine:
-            with st.expander(group):
-                for control in mine:
+    values, in_use = {}, {}
+    for group in groups(controls):
+        with st.expander(group):
+            for control in controls:
+                if control.group == group:
                     values[control.key] = slider(side, scenario, control)
+            in_use[group] = st.container()
+    show_shares_in_use(scenario, controls, values, in_use)
     with st.expander("Team table"):
         staffed = team_table_fte(side, scenario)
     last_good = st.session_state.get(f"edited_{side}|{scenario.name}")
     try:
-        changes = overrides_from(scenario, controls, values) | {"time.horizon_days": horizon} | staffed
-        variant = flowsim.vary(scenario, changes)
+        moved = overrides_from(scenario, controls, values) | staffed
+        variant = flowsim.vary(scenario, moved | {"time.horizon_days": horizon})
     except (ValueError, flowsim.FlowsimError) as error:
         show_problems(error, "These settings cannot be used" + (" (showing the last good ones)" if last_good else ""))
         return last_good
     st.session_state[f"edited_{side}|{scenario.name}"] = variant
+    st.session_state[f"changed_{side}"] = len(staffed) + sum(  # sliders moved, not the shares they rescaled
+        abs(values[c.key] - c.value) > 1e-12 for c in controls)
     return variant
+
+
+def show_shares_in_use(scenario: flowsim.Scenario, controls, values: dict, places: dict) -> None:
+    """Under each group with a moved share: the shares actually used, the untouched ones rescaled."""
+    group_of = {c.shares_of: c.group for c in controls if c.shares_of}
+    for path, members in shares_in_use(scenario, controls, values).items():
+        listed = ", ".join(f"{label} {share(used)}" + ("" if moved else " (rescaled)") for label, used, moved in members)
+        places[group_of[path]].caption(plain(f"Shares in use (the ones you did not move were rescaled so the set "
+                                             f"adds up to 100%): {listed}."))
 
 
 def team_table_fte(side: str, scenario: flowsim.Scenario) -> dict[str, float]:
     """Role FTE from an uploaded team table (team, fte), each team mapped to a role or left out."""
     upload = st.file_uploader("Team table (CSV: team, fte)", type=["csv"], key=f"teams_{side}|{scenario.name}",
-                              max_upload_size=1, help="A council's own teams and their FTE, e.g. data/teams/bnes.csv. "
+                              max_upload_size=UPLOADER_MB, help="A council's own teams and their FTE, e.g. data/teams/bnes.csv. "
                               "Map each team to the role it staffs; mapped roles take the teams' total FTE.")
     if upload is None:
         return {}
@@ -194,7 +218,7 @@ def show_results(inputs: tuple, status) -> None:
         st.session_state["shown"] = (a, b, comparison)
     show_tiles(comparison, a, b)
     show_savings(comparison, a, b)
-    show_charts(comparison, a, b)
+    tabs.show(comparison, a, b)
 
 
 def show_tiles(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.Scenario) -> None:
@@ -210,61 +234,6 @@ def show_tiles(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.S
                 st.metric("B − A", tile.value_text("b_minus_a"),
                           help=tile.ci_text("b_minus_a") or "one replication, or no difference: no interval")
                 st.caption(tile.ci_text("b_minus_a"))
-
-
-def show_charts(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.Scenario) -> None:
-    places = list(dict.fromkeys(a.locality_names + b.locality_names))
-    flows_tab, hours_tab, waiting_tab, packages_tab, table_tab, places_tab = st.tabs(
-        ["Flows", "Practitioner hours", "Waiting", "Packages of care", "All results", "Localities"])
-    with places_tab:
-        show_localities(comparison, places)
-    sides = (("A", comparison.a, a), ("B", comparison.b, b))
-    with flows_tab:
-        edge_means = {}
-        for side, results, _ in sides:
-            means = results.summary().set_index("kpi")["mean"]
-            edges = {tuple(k[len("flow."):].split("->")): v for k, v in means.items() if k.startswith("flow.")}
-            people = {k.split(".", 1)[1]: v for k, v in means.items() if k.startswith(("arrivals.", "outcomes."))}
-            edge_means[side] = (edges, people)
-        biggest = max((v for edges, _ in edge_means.values() for v in edges.values()), default=1.0)
-        left, right = st.columns(2)
-        for column, (side, _, scenario) in zip((left, right), sides):
-            edges, people = edge_means[side]
-            with column:
-                st.altair_chart(charts.flow_diagram(scenario, edges, people, biggest, f"{side}: {scenario.name}",
-                                                    width=430), width="content")
-        st.caption("Band width: people a year along each route (mean over replications); both diagrams on one scale.")
-    with hours_tab:
-        st.altair_chart(charts.hours_chart(role_rows(comparison, a, b)), width="stretch")
-        caseloads = caseload_rows(comparison, a, b)
-        if len(caseloads):
-            st.altair_chart(charts.caseload_chart(caseloads), width="stretch")
-            st.caption("Roles that hold cases: each practitioner's open cases, averaged over the horizon.")
-    with waiting_tab:
-        stages = [s for s in a.stages if s in b.stages] or list(a.stages)
-        default = stages.index(a.key_stage) if a.key_stage in stages else 0
-        stage = st.selectbox("Stage", stages, index=default, format_func=a.label, key="waiting_stage")
-        bands = pd.concat([charts.waiting_band(r.timeseries, stage, side) for side, r, _ in sides
-                           if stage in r.timeseries["name"].values], ignore_index=True)
-        st.altair_chart(charts.waiting_chart(bands, f"Waiting for: {a.label(stage)}"), width="stretch")
-        by_time = pd.concat([charts.waiting_by_time_waited(r.timeseries, stage, side) for side, r, _ in sides],
-                            ignore_index=True)
-        if len(by_time):
-            st.altair_chart(charts.waiting_bands_chart(by_time, "Waiting list by time waited"), width="content")
-        waits = pd.concat([r.events.loc[r.events["stage"] == stage, ["wait"]].assign(side=side)
-                           for side, r, _ in sides], ignore_index=True)
-        target = (a.stages.get(stage) or b.stages[stage]).wait_target_days
-        st.altair_chart(charts.wait_distribution(waits, target, "How long people waited (red: the target)"),
-                        width="stretch")
-    with packages_tab:
-        st.altair_chart(charts.packages_chart(package_rows(comparison, a, b)), width="stretch")
-    with table_tab:
-        table = comparison.table()
-        st.caption("Every KPI: each side's mean and 95% interval, and the paired difference B − A "
-                   "(the effect of moving from A to B).")
-        st.dataframe(table, width="stretch", height=420)
-        st.download_button("Download all results (CSV)", table.to_csv(index=False).encode("utf-8"),
-                           file_name=f"{a.name}_vs_{b.name}.csv", mime="text/csv")
 
 
 def show_savings(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.Scenario) -> None:
@@ -286,12 +255,24 @@ def show_savings(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim
         st.dataframe(savings_view.target_rows(saved), hide_index=True, width="stretch")
 
 
+def edit_mark(side: str) -> str:
+    """'edited: 2 changes' for a side whose sliders or team table changed it, else ''."""
+    changed = st.session_state.get(f"changed_{side}", 0)
+    return f"edited: {changed} change{'s' if changed != 1 else ''}" if changed else ""
+
+
+def marked(side: str, scenario: flowsim.Scenario) -> str:
+    """'barnet_new_model [edited: 1 change]'."""
+    mark = edit_mark(side)
+    return f"{scenario.name} [{mark}]" if mark else scenario.name
+
+
 def compare_page() -> None:
     st.subheader("flowsim: referral flows, side by side")
     scenarios = {}
     with st.sidebar:
         st.header("Scenarios")
-        bases = {side: choose_scenario(side) for side in ("A", "B")}
+        bases = {side: keep_previous(side, choose_scenario(side)) for side in ("A", "B")}
         with st.expander("Run settings"):
             horizon = st.slider("Days to simulate", 30, 1100, 365, 5, key="horizon")
             reps = st.slider("Replications", 2, 30, DEFAULT_REPLICATIONS, 1, key="reps",
@@ -307,17 +288,18 @@ def compare_page() -> None:
                     st.info("Upload a scenario file to start.")
                     continue
                 scenarios[side] = edited(side, bases[side], horizon)
-                if scenarios[side] is not None:
-                    text = yaml.safe_dump(flowsim.scenario_document(scenarios[side]), sort_keys=False,
-                                          allow_unicode=True)
-                    st.download_button(f"Download scenario {side} (YAML)", text.encode("utf-8"),
-                                       file_name=f"{scenarios[side].name}_edited.yaml", key=f"download_{side}")
+                if scenarios[side] is not None and st.session_state.get(f"changed_{side}"):
+                    st.caption(plain(f"{edit_mark(side).capitalize()} to {bases[side].name}; download the edited "
+                                     "scenario to keep it."))
+                    file_name, data = edited_scenario(scenarios[side])
+                    st.download_button(f"Download edited scenario {side} (YAML)", data, file_name=file_name,
+                                       key=f"download_{side}", on_click="ignore")
     if scenarios.get("A") is None or scenarios.get("B") is None:
         st.info("Choose or upload a scenario for both sides.")
         return
     a, b = scenarios["A"], scenarios["B"]
-    st.caption(plain(f"A = {a.name} ({a.council}, {a.operating_model} model) · B = {b.name} ({b.council}, "
-                     f"{b.operating_model} model) · {reps} paired replications of {horizon} days.") +
+    st.caption(plain(f"A = {marked('A', a)} ({a.council}, {a.operating_model} model) · B = {marked('B', b)} "
+                     f"({b.council}, {b.operating_model} model) · {reps} paired replications of {horizon} days.") +
                " Change either side in the sidebar; every default says where it comes from (hover the ?).")
     with st.container():  # however many warnings the preview has, what follows keeps its place
         preview(a, b)
@@ -325,53 +307,6 @@ def compare_page() -> None:
     inputs = requested_run(a, b, reps, int(seed), auto, status)
     if inputs is not None:
         show_results(inputs, status)
-
-
-def appraisal_page() -> None:
-    """Barnet's options appraisal of delivery models (seed 000, section 6), editable."""
-    st.subheader("Options appraisal: Barnet's alternative delivery models")
-    inputs = barnet_inputs()
-    st.caption(f"In-scope services 2017/18 {money(inputs.in_scope_value, exact=True)}; wider MTFS target "
-               f"{money(inputs.mtfs_target, exact=True)} (the table's figure for the £13.1m); ADM savings target "
-               f"{money(inputs.adm_savings_target, exact=True)}. Source: seed 000_dcec78990aeaf4aa.txt, section 6, "
-               "'ADM financial model'. Edit the savings or confidence to test the ranking.")
-    start = pd.DataFrame([{"option": o.label, "total savings (£)": o.total_savings,
-                           "confidence in the MTFS target": o.mtfs_confidence} for o in inputs.options])
-    edited_table = st.data_editor(start, disabled=["option"], hide_index=True, key="appraisal_inputs",
-                                  column_config={"total savings (£)": st.column_config.NumberColumn(format="%.0f"),
-                                                 "confidence in the MTFS target": st.column_config.NumberColumn(
-                                                     min_value=0.0, max_value=1.0, step=0.01, format="%.2f")})
-    names = {o.label: o.name for o in inputs.options}
-    try:
-        changed = inputs.with_changes(
-            savings={names[r["option"]]: float(r["total savings (£)"]) for r in edited_table.to_dict("records")},
-            confidence={names[r["option"]]: float(r["confidence in the MTFS target"])
-                        for r in edited_table.to_dict("records")})
-    except (flowsim.FlowsimError, TypeError, ValueError) as error:
-        show_problems(error, "These figures cannot be used")
-        changed = inputs
-    saving = None
-    remembered = st.session_state.get("last_saving")
-    if remembered and st.checkbox(f"Use the simulated demand saving A − B of {plain(remembered[0])} "
-                                  f"({money(remembered[1]['mean'], difference=True)}) in place of the assumed "
-                                  "'MTFS delivered' (never both)"):
-        saving = remembered[1]
-    table = appraise(changed, saving)
-    shown = table.drop(columns=["option"]).rename(columns={
-        "label": "option", "total_savings": "ADM savings (£)", "revised_budget": "revised budget (£)",
-        "mtfs_confidence": "confidence", "mtfs_savings_delivered": "MTFS delivered (£)",
-        "total_benefit": "total benefit (£)", "share_of_adm_target": "share of ADM target",
-        "demand_saving_mean": "simulated demand saving (£)", "demand_saving_ci_low": "demand saving 95% CI low (£)",
-        "demand_saving_ci_high": "demand saving 95% CI high (£)",
-        "demand_saving_reaches_mtfs_target": "chance demand saving reaches the MTFS target",
-        "total_benefit_ci_low": "total benefit 95% CI low (£)", "total_benefit_ci_high": "total benefit 95% CI high (£)"})
-    pounds = {c: st.column_config.NumberColumn(format="£%,.0f") for c in shown.columns if "(£)" in c}
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=pounds | {
-        "share of ADM target": st.column_config.NumberColumn(format="percent"),
-        "confidence": st.column_config.NumberColumn(format="percent")})
-    st.altair_chart(charts.appraisal_chart(table, inputs.adm_savings_target), width="stretch")
-    st.download_button("Download the appraisal (CSV)", table.to_csv(index=False).encode("utf-8"),
-                       file_name="options_appraisal.csv", mime="text/csv")
 
 
 def profile_page() -> None:
@@ -408,26 +343,13 @@ def profile_page() -> None:
         st.warning("Steady state: " + "\n\n".join(plain(w) for w in drift.warnings()))
 
 
-def show_localities(comparison: flowsim.Comparison, places: list[str]) -> None:
-    """One locality's KPIs, each side and B − A; shared stages and teams are in All results."""
-    if not places:
-        st.info("Neither scenario is split into localities (see herefordshire_localities).")
-        return
-    place = st.selectbox("Locality", places, key="locality")
-    table = comparison.table()
-    mine = table[table["kpi"].str.endswith(f"__{place}")]
-    shown = pd.DataFrame({"KPI": [kpi_label(k) for k in mine["kpi"]], "A": mine["a_mean"], "B": mine["b_mean"],
-                          "B − A": mine["b_minus_a_mean"]})
-    st.dataframe(shown, hide_index=True, width="stretch")
-
-
 def main() -> None:
     page = st.sidebar.radio("Page", PAGES, key="page", horizontal=True, label_visibility="collapsed")
     try:
         if page == PAGES[0]:
             compare_page()
         elif page == PAGES[1]:
-            appraisal_page()
+            appraisal_page.show(show_problems)
         else:
             profile_page()
     except flowsim.FlowsimError as error:  # a mistake in what was asked: a message, and the app carries on

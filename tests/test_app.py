@@ -49,7 +49,7 @@ def test_opens_with_the_default_pair_and_no_errors(app):
     assert {"Practitioner hours worked a year", "New packages of care a year", "Package cost a year (£)"} <= set(shown)
     a_cases, b_cases, _ = shown["Open cases per social worker, average"]  # both sides hold caseloads
     assert number(a_cases) > 0 and number(b_cases) > 0
-    assert "Waiting list by time waited" in chart_specs(app)
+    assert "Waiting list by time waited" in [md.value.strip("*") for md in app.markdown]
     a, b, diff = (number(v) for v in shown["New packages of care a year"])
     assert diff == pytest.approx(b - a, abs=1.5)
     assert diff < 0  # the new model starts fewer packages
@@ -95,7 +95,7 @@ def test_invalid_upload_shows_the_problems_and_no_traceback(app):
 
 
 def appraisal_table(at):
-    return next(d.value for d in at.dataframe if "total benefit (£)" in d.value.columns)
+    return next(d.value for d in at.dataframe if "total benefit" in d.value.columns)
 
 
 def test_savings_line_and_options_appraisal_page(app):
@@ -103,19 +103,29 @@ def test_savings_line_and_options_appraisal_page(app):
     app.radio(key="page").set_value("Options appraisal").run()
     assert not app.exception and not app.error
     table = appraisal_table(app)
-    assert list(table["total benefit (£)"]) == [14_557_643, 12_818_695, 12_803_868, 12_752_221, 12_601_035]
+    assert list(table.columns[:2]) == ["rank", "option"] and list(table["rank"]) == [1, 2, 3, 4, 5]
+    assert list(table["total benefit"]) == ["£14.6m", "£12.8m", "£12.8m", "£12.8m", "£12.6m"]
+    assert table["of ADM target"].iloc[0] == "107.4%"
+    assert "format(datum.value / 1e6, ',.4~r') + 'm'" in chart_specs(app)  # the axis reads £20m, not 20,000,000
     app.checkbox[0].check().run()
     table = appraisal_table(app)
     # The simulated demand saving replaces the assumed "MTFS delivered", never adds to it.
-    assert (table["total benefit (£)"] == table["ADM savings (£)"] + table["simulated demand saving (£)"]).all()
+    assert "MTFS delivered" not in table.columns
+    simulated = table["simulated demand saving (95% CI)"].str.split(" ").str[0]
+    for benefit, own, demand in zip(table["total benefit"], table["ADM savings"], simulated):
+        assert number(benefit) == pytest.approx(number(own) + number(demand), abs=0.051e6)  # to the £0.1m shown
 
 
 def test_localities_tab_and_a_scenario_built_from_counts(app):
     app.selectbox(key="choice_B").select("herefordshire_localities").run()
     app.selectbox(key="locality").select("east").run()
     assert not app.exception and not app.error, [shown_text(e) for e in app.error]
-    table = next(d.value for d in app.dataframe if "KPI" in d.value.columns)
-    assert any("Locality social worker (East)" in k for k in table["KPI"])
+    table = next(d.value for d in app.dataframe if "KPI" in d.value.columns and "B − A" in d.value.columns)
+    assert any("Locality social worker (east)" in k for k in table["KPI"])  # the scenario's own words
+    cells = table.drop(columns="KPI").to_numpy().ravel().tolist()
+    assert "None" not in map(str, cells) and all(isinstance(c, str) for c in cells)
+    within = table[table["KPI"].str.startswith("Share seen within target")]
+    assert len(within) and within.iloc[:, 1:3].map(lambda c: c.endswith("%") or c == "–").all().all()
     app.selectbox(key="choice_A").select("Build from a council's counts (CSV)…").run()
     counts = (ROOT / "examples/barnet_counts.csv").read_bytes()
     app.file_uploader(key="counts_A").set_value(("barnet_counts.csv", counts, "text/csv")).run()
@@ -160,7 +170,72 @@ def test_waiting_and_caseload_tiles_and_charts_for_a_side_holding_cases(app):
     a, b, _ = shown["Open cases per social worker, average"]
     assert a == "–" and number(b) > 0  # A holds no caseloads
     specs = chart_specs(app)
-    assert "Waiting list by time waited" in specs and "Open cases per practitioner" in specs
+    assert "Open cases per practitioner" in specs
+    assert "Waiting list by time waited" in [md.value.strip("*") for md in app.markdown]
+
+
+def test_moving_one_share_shows_the_shares_in_use(app):
+    app.slider(key=HUB).set_value(98.0).run()
+    assert not app.exception and not app.error
+    shown = [shown_text(c) for c in app.caption if shown_text(c).startswith("Shares in use")]
+    assert len(shown) == 1
+    assert "Community hub appointment 98.0%" in shown[0] and "Home visit 0.1% (rescaled)" in shown[0]
+    assert "Resolved with information and advice 1.3% (rescaled)" in shown[0]
+    assert any("B = barnet_new_model [edited: 1 change]" in shown_text(c) for c in app.caption)
+    download = app.get("download_button")
+    assert any("Download edited scenario B" in str(d.proto.label) for d in download)
+
+
+def test_every_view_reads_b_minus_a_and_savings_a_minus_b(app):
+    tiles(app)
+    assert all(m.label == "B − A" for m in app.metric)
+    assert any(md.value.startswith("Saving A − B") for md in app.markdown)
+    results = next(d.value for d in app.dataframe if "KPI" in d.value.columns and "B − A — mean" in d.value.columns)
+    assert list(results.columns) == ["KPI", "A: Barnet current — mean", "A: Barnet current — 95% CI",
+                                     "B: Barnet new model — mean", "B: Barnet new model — 95% CI",
+                                     "B − A — mean", "B − A — 95% CI"]
+    assert "None" not in results.to_string() and not results["KPI"].str.contains(r"^\w+\.\w+$").any()
+    assert "bands coloured by B \\u2212 A" in chart_specs(app)  # B − A, as JSON writes it
+    assert "a_mean" not in results.columns
+
+
+def test_waiting_histogram_adds_up_to_people_a_year(app):
+    caption = next(c.value for c in app.caption if c.value.startswith("People a year who started this stage"))
+    a, b = (number(v) for v in re.findall(r"[AB] ([\d,]+)", caption))
+    results = next(d.value for d in app.dataframe if "B − A — mean" in d.value.columns)
+    arrivals = results.set_index("KPI").loc["People arriving: Full needs assessment (Care Act)"]
+    # people who started the assessment in the year: those arriving, less those still waiting at the end
+    assert 0.8 * number(arrivals.iloc[0]) < a <= number(arrivals.iloc[0]) + 1
+    assert 0.8 * number(arrivals.iloc[2]) < b <= number(arrivals.iloc[2]) + 1
+
+
+def test_committee_pack_opens_and_carries_the_tiles(app):
+    app.button(key="prepare_pack").click().run(timeout=240)
+    assert not app.exception and not app.error
+    labels = [str(d.proto.label) for d in app.get("download_button")]
+    assert "Download the committee pack (HTML)" in labels
+    assert "Download the committee pack (PDF)" in labels or any("No PDF" in i.value for i in app.info)
+
+
+def test_upload_keeps_the_results_until_a_valid_file_and_explains_a_file_too_big(app):
+    app.selectbox(key="choice_A").select("Upload a scenario file…").run()
+    assert not app.exception and not app.error
+    assert any("Showing barnet_current until a valid file is uploaded" in i.value for i in app.info)
+    assert tiles(app)  # the results stay
+    app.file_uploader(key="upload_A").set_value(("broken.yaml", b"name: Bad\ncouncil: [", "application/x-yaml")).run()
+    assert any("broken.yaml" in e.value for e in app.error)
+    big = b"# " + b"x" * 1_100_000 + b"\n"
+    app.file_uploader(key="upload_A").set_value(("big.yaml", big, "application/x-yaml")).run()
+    errors = [e.value for e in app.error]
+    assert any("big.yaml is 1,100,003 bytes" in e for e in errors) and not any("broken.yaml" in e for e in errors)
+    assert tiles(app)
+
+
+def test_about_the_model_counts_published_figures_and_assumptions(app):
+    about = next(d.value for d in app.dataframe if "numbers that are" in d.value.columns)
+    published = about.set_index("numbers that are").loc["published figures"]
+    assert published.iloc[0] > 0 and published.iloc[1] > 0
+    assert any("simulation noise only" in md.value for md in app.markdown)
 
 
 def test_council_profile_page_shows_observed_against_modelled(app):

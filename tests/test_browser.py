@@ -166,3 +166,68 @@ def test_moving_the_hub_slider_updates_the_tiles(server, tmp_path):
               "hours_before": before, "hours_after": after}
     (tmp_path / "timing.json").write_text(json.dumps(timing))
     print(f"\nbrowser timing: {timing}; screenshot {tmp_path / 'app.png'}")
+
+
+FLOW_LABELS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].filter(e => e.offsetParent)
+    .map(chart => {
+        const svg = chart.querySelector('svg'), box = svg.getBoundingClientRect();
+        return {width: box.width, labels: [...svg.querySelectorAll('g.mark-text text')].map(text => {
+            const r = text.getBoundingClientRect();
+            return {text: [...text.querySelectorAll('tspan')].map(t => t.textContent).join(' ') || text.textContent,
+                    left: r.left - box.left, right: r.right - box.left, top: r.top - box.top,
+                    bottom: r.bottom - box.top, height: box.height};
+        })};
+    })"""
+
+
+def test_flow_diagram_labels_are_whole_inside_the_chart_and_apart_at_1366(server):
+    with server.explained(), sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(server.url)
+        page.get_by_text("B − A").first.wait_for(timeout=120_000)
+        page.locator(RUNNING).first.wait_for(state="detached", timeout=120_000)
+        page.get_by_role("tab", name="Flows", exact=True).click()
+        page.locator('[data-testid="stVegaLiteChart"] g.mark-text text').first.wait_for(timeout=30_000)
+        charts = page.evaluate(FLOW_LABELS)
+        main_width = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').getBoundingClientRect().width")
+        browser.close()
+    flow = [c for c in charts if any("a year" in label["text"] for label in c["labels"])]
+    assert len(flow) == 2 and all(c["width"] > 0.6 * main_width for c in flow)  # as wide as the page allows
+    texts = " | ".join(label["text"] for c in flow for label in c["labels"])
+    for whole in ("Full needs assessment (Care Act)", "Resolved with information and advice",
+                  "Support planning and brokerage", "Supported living", "Community hub appointment"):
+        assert whole.replace(" ", "") in texts.replace(" ", ""), whole  # wrapped, never cut
+    assert "…" not in texts
+    for chart in flow:
+        nodes = [label for label in chart["labels"] if "a year" in label["text"]]
+        for label in nodes:
+            assert 0 <= label["left"] and label["right"] <= chart["width"] + 0.5, label
+            assert 0 <= label["top"] and label["bottom"] <= label["height"] + 0.5, label
+        for i, first in enumerate(nodes):
+            for second in nodes[i + 1:]:
+                apart = (first["right"] <= second["left"] or second["right"] <= first["left"]
+                         or first["bottom"] <= second["top"] or second["bottom"] <= first["top"])
+                assert apart, (first["text"], second["text"])
+
+
+def test_moving_the_hub_share_lists_the_shares_in_use(server):
+    with server.explained(), sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(server.url)
+        page.get_by_text("B − A").first.wait_for(timeout=120_000)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_role("tab", name="Change B").click()
+        panel = sidebar.get_by_role("tabpanel").filter(has_text="Front door").last
+        panel.get_by_text("Front door", exact=True).click()
+        slider = panel.locator('[data-testid="stSlider"]', has_text="Community hub appointment").first
+        slider.scroll_into_view_if_needed()
+        slider.get_by_role("slider").focus()
+        page.keyboard.press("End")  # the share to its top, 100%: every other front-door route rescaled to 0
+        shown = panel.get_by_text("Shares in use")
+        shown.wait_for(timeout=60_000)
+        text = shown.inner_text()
+        page.locator(RUNNING).first.wait_for(state="detached", timeout=120_000)  # the run it started has ended
+        browser.close()
+    assert "Community hub appointment 100.0%" in text and "Home visit 0.0% (rescaled)" in text

@@ -6,29 +6,15 @@ from flowsim import load_scenario, run
 from flowsim.ui import charts
 
 
-def test_flow_layout_puts_entry_stages_first_and_outcomes_last():
-    scenario = load_scenario("scenarios/barnet_new_model.yaml")
-    layout = charts.flow_layout(scenario).set_index("node")
-    assert layout.at["front_door", "column"] == 0 and layout.at["hospital_team", "column"] == 0
-    assert layout.at["community_hub", "column"] == 1
-    assert layout.at["support_planning", "column"] > layout.at["financial_assessment", "column"]
-    last = layout["column"].max()
-    assert (layout.loc[list(scenario.outcomes), "column"] == last).all()
-    assert layout["y"].between(0, 1).all()
-
-
 def test_charts_render_to_vega_lite():
     scenario = load_scenario("scenarios/barnet_new_model.yaml", ["time.horizon_days=30"])
     result = run(scenario, reps=2, seed=1)
-    means = result.summary().set_index("kpi")["mean"]
-    edges = {tuple(k[5:].split("->")): v for k, v in means.items() if k.startswith("flow.")}
-    people = {k.split(".", 1)[1]: v for k, v in means.items() if k.startswith(("arrivals.", "outcomes."))}
+    waits = result.events[["wait"]].assign(side="B")
     specs = [
-        charts.flow_diagram(scenario, edges, people, max(edges.values()), "B"),
         charts.hours_chart(pd.DataFrame([{"side": "A", "role": "x", "hours_demanded": 10, "hours_available": 20,
                                           "utilisation": 0.5}])),
         charts.waiting_chart(charts.waiting_band(result.timeseries, "front_door", "B"), "waiting"),
-        charts.wait_distribution(result.events[["wait"]].assign(side="B"), 2.0, "waits"),
+        charts.wait_distribution(charts.wait_histogram(waits, {"B": 2}, {"B": 30 / 365.25}), 2.0),
         charts.packages_chart(pd.DataFrame([{"side": "A", "type": "Home care", "new": 3, "cost_a_year": 100}])),
         charts.waiting_bands_chart(charts.waiting_by_time_waited(result.timeseries, "front_door", "B"), "bands"),
         charts.caseload_chart(pd.DataFrame([{"side": "A", "role": "Social worker", "open_cases": 18.0,
@@ -49,3 +35,17 @@ def test_waiting_by_time_waited_adds_up_to_the_waiting_list():
     total = rows.groupby("date")["people"].sum()
     waiting = charts.waiting_band(result.timeseries, "full_assessment", "A").set_index("date")["mean"]
     assert total.to_numpy() == pytest.approx(waiting.loc[total.index].to_numpy())
+
+
+def test_wait_histogram_counts_people_a_year_in_whole_days():
+    scenario = load_scenario("scenarios/barnet_current.yaml", ["time.horizon_days=60"])
+    result = run(scenario, reps=3, seed=2)
+    seen = result.events[result.events["stage"] == "full_assessment"]
+    histogram = charts.wait_histogram(seen[["wait"]].assign(side="A"), {"A": 3}, {"A": 60 / 365.25})
+    per_year = len(seen) / 3 / (60 / 365.25)  # each replication's people, not all replications' pooled
+    assert histogram["people"].sum() == pytest.approx(per_year)
+    widths = histogram["end"] - histogram["start"]
+    assert (widths == widths.iloc[0]).all() and widths.iloc[0] == int(widths.iloc[0]) >= 1
+    assert histogram["start"].iloc[0] == 0 and histogram["end"].iloc[-1] >= seen["wait"].max()
+    spec = charts.wait_distribution(histogram, 28.0).to_dict()
+    assert "sqrt" not in str(spec) and spec["layer"][0]["encoding"]["y"]["title"] == "people a year"

@@ -2,7 +2,7 @@
 import pytest
 
 from flowsim import load_scenario, vary
-from flowsim.ui.controls import WINTER, controls_for, overrides_from
+from flowsim.ui.controls import WINTER, controls_for, groups, overrides_from, shares_in_use
 
 NEW = "scenarios/barnet_new_model.yaml"
 
@@ -14,9 +14,11 @@ def new():
 
 def test_controls_cover_every_group_with_defaults_and_sources(new):
     controls = {c.key: c for c in controls_for(new)}
-    groups = {c.group for c in controls.values()}
-    assert groups == {"Demand", "Front door", "Community hub", "Assessment", "Safeguarding", "Staffing", "Productivity",
-                      "Packages"}
+    shown = groups(list(controls.values()))
+    assert shown[:2] == ["Demand", "Front door"] and shown[-3:] == ["Staffing", "Productivity", "Packages"]
+    assert {"Routes from Community hub appointment", "Routes from Full needs assessment (Care Act)",
+            "Routes from Support planning and brokerage", "Safeguarding"} <= set(shown)
+    assert shown.index("Routes from Community hub appointment") < shown.index("Routes from Support planning and brokerage")
     hub = controls["stages.front_door.routes.community_hub"]
     assert hub.value == 0.2 and hub.percent and hub.help.startswith("Published: London Borough of Barnet")
     fte = controls["roles.social_worker.fte"]
@@ -59,3 +61,23 @@ def test_self_service_gets_its_own_slider_group():
     assert online.group == "Digital self-service" and online.value == 0.15
     assert controls["stages.front_door.routes.community_hub"].group == "Front door"
     assert "stages.self_service.work.mean_minutes" not in controls
+
+
+def test_groups_come_from_the_scenario_for_any_council():
+    """A council whose stages carry other names still gets a front door and a group per choice of route."""
+    safeguarding = load_scenario("scenarios/northamptonshire_safeguarding.yaml")
+    shown = groups(controls_for(safeguarding))
+    assert "Routes from Safeguarding concern (screening)" in shown
+    for control in controls_for(safeguarding):
+        if control.shares_of and control.shares_of.startswith("stages."):
+            assert len(safeguarding.stages[control.shares_of.split(".")[1]].routes) > 1
+
+
+def test_shares_in_use_after_moving_one_share(new):
+    controls = controls_for(new)
+    shown = shares_in_use(new, controls, {"stages.front_door.routes.community_hub": 0.98})
+    used = {label: (share, moved) for label, share, moved in shown["stages.front_door.routes"]}
+    assert used["Community hub appointment"] == (0.98, True)
+    assert used["Home visit"][0] == pytest.approx(0.05 * 0.02 / 0.8) and not used["Home visit"][1]
+    assert sum(share for share, _ in used.values()) == pytest.approx(1)
+    assert shares_in_use(new, controls, {c.key: c.value for c in controls}) == {}

@@ -4,94 +4,26 @@ Each builder takes tidy tables from the engine and returns an altair chart.
 Charts of the two sides share their scales so they can be read at a glance.
 Numbers in labels and titles come from ``flowsim.format``; tooltips use
 Vega's own format strings (",.0f"), which the browser applies.
-The flow diagram's layout comes from the networkx flow graph: stages in
-columns by their distance from the front door, outcomes in the last column,
-edges drawn as bands whose width is the number of people.
+The flow diagram has a module of its own (``flow_diagram``).
 """
 from __future__ import annotations
 
 import altair as alt
-import networkx as nx
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from flowsim.format import money, number
-from flowsim.scenario.schema import Scenario
+from flowsim.format import money
 from flowsim.vocabulary import MEASURE_LABELS
 
 # People waiting by time waited so far (the ADASS survey bands), shortest first: measure, colour.
 WAITING_BANDS = (("waiting_under_4_weeks", "#9ecae1"), ("waiting_1_3_months", "#fdd0a2"),
                  ("waiting_3_6_months", "#fd8d3c"), ("waiting_over_6_months", "#d94801"))
 
+# An axis of pounds read like flowsim.format.money: £0, £500k, £20m.
+POUNDS_AXIS = ("datum.value >= 1e6 ? '£' + format(datum.value / 1e6, ',.4~r') + 'm' : "
+               "datum.value >= 1e3 ? '£' + format(datum.value / 1e3, ',.4~r') + 'k' : '£' + format(datum.value, ',')")
 SIDE_COLOURS = alt.Scale(domain=["A", "B"], range=["#4c78a8", "#f58518"])
-KIND_COLOURS = alt.Scale(domain=["stage", "closed", "package", "review"],
-                         range=["#4c78a8", "#9d9d9d", "#e45756", "#72b7b2"])
-
-
-def flow_layout(scenario: Scenario) -> pd.DataFrame:
-    """Node positions: x = column (distance from an entry stage), y = row within the column."""
-    network = scenario.network
-    union = network.union()
-    union.add_nodes_from(scenario.stages)
-    entries = network.start_stages()
-    depth: dict[str, int] = {}
-    for entry in entries:
-        for node, d in nx.single_source_shortest_path_length(union, entry).items():
-            if node in scenario.stages:
-                depth[node] = min(depth.get(node, d), d)
-    last = max(depth.values(), default=0) + 1
-    rows = []
-    for name in scenario.stages:
-        rows.append({"node": name, "column": depth.get(name, 0), "kind": "stage"})
-    for name, outcome in scenario.outcomes.items():
-        rows.append({"node": name, "column": last, "kind": outcome.kind})
-    frame = pd.DataFrame(rows)
-    frame["row"] = frame.groupby("column").cumcount()
-    counts = frame.groupby("column")["row"].transform("count")
-    frame["y"] = (frame["row"] + 0.5) / counts  # spread each column over the height
-    frame["label"] = [scenario.label(n) for n in frame["node"]]
-    return frame
-
-
-def _band(x0: float, y0: float, x1: float, y1: float, points: int = 16) -> tuple[np.ndarray, np.ndarray]:
-    t = np.linspace(0, 1, points)
-    s = t * t * (3 - 2 * t)  # smooth step: horizontal at both ends
-    return x0 + (x1 - x0) * t, y0 + (y1 - y0) * s
-
-
-def flow_diagram(scenario: Scenario, edges: dict[tuple[str, str], float], people: dict[str, float],
-                 max_people: float, title: str, width: int = 560, height: int = 480) -> alt.Chart:
-    """Stages and outcomes with bands as wide as the people moving between them."""
-    layout = flow_layout(scenario).set_index("node")
-    layout["people"] = [people.get(n, 0.0) for n in layout.index]
-    shown = layout[(layout["kind"] == "stage") | (layout["people"] > 0)]
-    pieces = []
-    for (a, b), n in edges.items():
-        if n <= 0 or a not in shown.index or b not in shown.index:
-            continue
-        xs, ys = _band(layout.at[a, "column"], layout.at[a, "y"], layout.at[b, "column"], layout.at[b, "y"])
-        pieces.append(pd.DataFrame({"edge": f"{a}->{b}", "x": xs, "y": ys, "order": range(len(xs)),
-                                    "people": n, "from": scenario.label(a), "to": scenario.label(b)}))
-    bands = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(
-        columns=["edge", "x", "y", "order", "people", "from", "to"])
-    x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.1, layout["column"].max() + 1.5]))
-    y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[1.02, -0.02]))
-    size = alt.Size("people:Q", scale=alt.Scale(domain=[0, max(max_people, 1.0)], range=[0.5, 36]), legend=None)
-    trail = alt.Chart(bands).mark_trail(opacity=0.35, color="#4c78a8").encode(
-        x=x, y=y, size=size, detail="edge:N", order="order:Q",
-        tooltip=[alt.Tooltip("from:N"), alt.Tooltip("to:N"), alt.Tooltip("people:Q", format=",.0f")])
-    nodes = shown.reset_index().rename(columns={"column": "x"})
-    points = alt.Chart(nodes).mark_square(size=90).encode(
-        x=x, y=y, color=alt.Color("kind:N", scale=KIND_COLOURS, legend=None),
-        tooltip=[alt.Tooltip("label:N", title="where"), alt.Tooltip("people:Q", format=",.0f")])
-    nodes["text"] = [f"{lab} ({number(p, decimals=0)})" for lab, p in zip(nodes["label"], nodes["people"])]
-    last = layout["column"].max()
-    stage_labels = alt.Chart(nodes[nodes["x"] < last]).mark_text(
-        align="left", dx=-4, dy=-10, fontSize=10, limit=170, fontWeight="bold").encode(x=x, y=y, text="text:N")
-    outcome_labels = alt.Chart(nodes[nodes["x"] == last]).mark_text(
-        align="left", dx=8, fontSize=10, limit=190).encode(x=x, y=y, text="text:N")
-    return (trail + points + stage_labels + outcome_labels).properties(title=title, width=width, height=height)
 
 
 def _role_bars(rows: pd.DataFrame, measure: str, title: str, tooltip: list) -> tuple[alt.Chart, alt.Chart]:
@@ -176,19 +108,42 @@ def caseload_chart(rows: pd.DataFrame) -> alt.Chart:
                                         title="Open cases per practitioner")
 
 
-def wait_distribution(waits: pd.DataFrame, target: float | None, title: str) -> alt.Chart:
-    """How long people waited, against the target. ``waits``: side, wait (days)."""
-    upper = float(np.nanpercentile(waits["wait"], 99)) if len(waits) else 1.0
-    bins = alt.Bin(extent=[0, max(upper, (target or 0) * 1.2, 1.0)], maxbins=40)
-    bars = alt.Chart(waits).mark_bar(opacity=0.6).encode(
-        x=alt.X("wait:Q", bin=bins, title="days waited"),
-        y=alt.Y("count():Q", stack=None, title="people (square-root scale)", scale=alt.Scale(type="sqrt")),
-        color=alt.Color("side:N", scale=SIDE_COLOURS, title="side"))
+def wait_histogram(waits: pd.DataFrame, reps: dict[str, int], years: dict[str, float]) -> pd.DataFrame:
+    """People a year by days waited, per side: each replication's people, averaged over replications.
+
+    ``waits``: side, wait (days); ``reps`` and ``years``: per side. Bins are whole days (wider,
+    still whole, when waits are long), from 0 to the longest wait, so each side's bars add up to
+    the people seen a year. Rows: side, start, end (days), people (a year).
+    """
+    longest = float(waits["wait"].max()) if len(waits) else 0.0
+    width = max(1, int(np.ceil(longest / 60)))  # at most about 60 bars
+    edges = np.arange(0, longest + width + 1e-9, width)
+    rows = []
+    for side, group in waits.groupby("side"):
+        counts, _ = np.histogram(group["wait"].clip(lower=0.0), bins=edges)
+        per_year = counts / reps[side] / years[side]
+        rows += [{"side": side, "start": float(lo), "end": float(hi), "people": p}
+                 for lo, hi, p in zip(edges[:-1], edges[1:], per_year)]
+    return pd.DataFrame(rows, columns=["side", "start", "end", "people"])
+
+
+def wait_distribution(histogram: pd.DataFrame, target: float | None) -> alt.Chart:
+    """How long people waited, against the target: people a year by days waited, A and B overlaid.
+
+    ``histogram``: from ``wait_histogram``."""
+    days = alt.Axis(tickMinStep=1, format="d", title="days waited (red line: the target)")
+    bars = alt.Chart(histogram).mark_bar(opacity=0.55, binSpacing=0).encode(
+        x=alt.X("start:Q", axis=days, scale=alt.Scale(nice=False)), x2="end:Q",
+        y=alt.Y("people:Q", stack=None, title="people a year"), y2=alt.Y2Datum(0),
+        color=alt.Color("side:N", scale=SIDE_COLOURS, title="side"),
+        tooltip=["side", alt.Tooltip("start:Q", title="from day", format="d"),
+                 alt.Tooltip("end:Q", title="to day", format="d"),
+                 alt.Tooltip("people:Q", title="people a year", format=",.0f")])
     if target:
         rule = alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(color="red", strokeDash=[4, 3]).encode(
             x="target:Q", tooltip=[alt.Tooltip("target:Q", title="target (days)")])
-        return (bars + rule).properties(title=title, height=240)
-    return bars.properties(title=title, height=240)
+        return (bars + rule).properties(height=240)
+    return bars.properties(height=240)
 
 
 def packages_chart(rows: pd.DataFrame) -> alt.Chart:
@@ -214,9 +169,10 @@ def appraisal_chart(table: pd.DataFrame, adm_target: float) -> alt.Chart:
     order = list(table.sort_values("rank")["label"])
     bars = alt.Chart(parts).mark_bar().encode(
         y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
-        x=alt.X("sum(pounds):Q", title="total benefit to the council (£)"),
+        x=alt.X("sum(pounds):Q", title="total benefit to the council",
+                axis=alt.Axis(labelExpr=POUNDS_AXIS)),
         color=alt.Color("part:N", title=None),
-        tooltip=["label", "part", alt.Tooltip("pounds:Q", format=",.0f")])
+        tooltip=["label", "part", alt.Tooltip("pounds:Q", title="£", format=",.0f")])
     layers = [bars]
     title = f"ADM savings target {money(adm_target, exact=True)}"
     if simulated:

@@ -1,16 +1,20 @@
 """The app's sliders, derived from a scenario: what each one changes, and where its default came from.
 
 Controls are plain data so the app stays thin and the mapping from a slider
-to scenario fields can be tested without a browser. Shares are grouped: when
-some shares of a group are moved, the others give up the difference in
-proportion (``flowsim.scenario.edit.rebalance``).
+to scenario fields can be tested without a browser. Groups come from the
+scenario's own flow graph (any council's stages), in flow order. Shares are
+grouped: when some shares of a group are moved, the others give up the
+difference in proportion (``flowsim.scenario.edit.rebalance``), and
+``shares_in_use`` says what each share then is.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import networkx as nx
+
 from flowsim.provenance import source_notes
-from flowsim.scenario.edit import share_overrides
+from flowsim.scenario.edit import rebalance, share_overrides
 from flowsim.scenario.schema import Scenario
 
 WINTER_MONTHS = ("dec", "jan", "feb")
@@ -74,25 +78,13 @@ def controls_for(scenario: Scenario) -> list[Control]:
         WINTER, "Demand", "Winter uplift (December to February contacts, × usual)", "demand.monthly_profile",
         1.0, 0.5, 2.0, 0.05, "multiplier", "1 = the scenario's monthly profile; "
         + sources.get("demand.monthly_profile.jan", "")))
-    front_door = demand.entry.get("default")
-    if front_door in scenario.stages and scenario.stages[front_door].role is None:  # e.g. online self-service
-        controls += _route_controls(scenario, front_door, "Digital self-service", sources)
-        onward = [t for t in scenario.stages[front_door].routes if t in scenario.stages]
-        front_door = onward[0] if onward else None
-    if front_door in scenario.stages:
-        controls += _route_controls(scenario, front_door, "Front door", sources)
-    if "community_hub" in scenario.stages and front_door != "community_hub":
-        controls += _route_controls(scenario, "community_hub", "Community hub", sources)
+    for stage, group in route_groups(scenario).items():
+        controls += _route_controls(scenario, stage, group, sources)
     if "safeguarding" in demand.sources:
         controls.append(Control(
             "demand.sources.safeguarding", "Safeguarding", "Share of contacts that are safeguarding concerns",
             "demand.sources.safeguarding", demand.sources["safeguarding"], 0.0, 1.0, 0.005, "share",
             sources.get("demand.sources.safeguarding", ""), shares_of="demand.sources"))
-    if "safeguarding_triage" in scenario.stages:
-        controls += _route_controls(scenario, "safeguarding_triage", "Safeguarding", sources)
-    for stage in ("social_work", "full_assessment"):
-        if stage in scenario.stages:
-            controls += _route_controls(scenario, stage, "Assessment", sources)
     for name, role in scenario.roles.items():
         path = f"roles.{name}.fte"
         controls.append(Control(path, "Staffing", f"{scenario.label(name)} (FTE)", path, role.fte, 0.0,
@@ -111,9 +103,56 @@ def controls_for(scenario: Scenario) -> list[Control]:
         what = "£ a week" if field == "weekly_cost" else "£ one-off"
         controls.append(Control(path, "Packages", f"{scenario.label(name)} ({what})", path, value, 0.0,
                                 float(round(_upper(value, 100))), 5.0, "pounds", sources.get(path, "")))
-    if "support_planning" in scenario.stages:
-        controls += _route_controls(scenario, "support_planning", "Packages", sources)
     return controls
+
+
+def groups(controls: list[Control]) -> list[str]:
+    """The slider groups in the order their controls come."""
+    return list(dict.fromkeys(c.group for c in controls))
+
+
+def route_groups(scenario: Scenario) -> dict[str, str]:
+    """Stages whose routes get sliders (those with a choice of route), in flow order, with their group:
+    "Digital self-service" and "Front door" for where contacts enter, "Routes from …" for the rest."""
+    graph = scenario.network.union().subgraph(scenario.stages)
+    order = [s for generation in nx.topological_generations(graph) for s in sorted(generation, key=list(scenario.stages).index)]
+    order += [s for s in scenario.stages if s not in order]
+    chosen = {s: f"Routes from {scenario.label(s)}" for s in order if len(scenario.stages[s].routes) > 1}
+    entry = scenario.demand.entry.get("default")
+    if entry in scenario.stages and scenario.stages[entry].role is None:  # e.g. online self-service first
+        chosen[entry] = "Digital self-service"
+        onward = [t for t in scenario.stages[entry].routes if t in scenario.stages]
+        entry = onward[0] if onward else None
+    if entry in chosen:
+        chosen[entry] = "Front door"
+    front = [s for s, g in chosen.items() if g in ("Digital self-service", "Front door")]
+    return {s: chosen[s] for s in front} | {s: g for s, g in chosen.items() if s not in front}
+
+
+def shares_in_use(scenario: Scenario, controls: list[Control], values: dict[str, float]) -> dict[str, list[tuple]]:
+    """For each group of shares with a slider moved: (label, share in use, moved by hand) per member.
+
+    Moving one share rescales the others in its set (``rebalance``), so the sliders left alone no longer
+    show what is used; this is what the app lists under the group. Impossible sets are left out (the
+    app shows their error instead).
+    """
+    shown: dict[str, list[tuple]] = {}
+    members: dict[str, list[Control]] = {}
+    for control in controls:
+        if control.shares_of:
+            members.setdefault(control.shares_of, []).append(control)
+    for path, group in members.items():
+        moved = {c.path.rsplit(".", 1)[1]: values[c.key] for c in group
+                 if abs(values.get(c.key, c.value) - c.value) > 1e-12}
+        if not moved:
+            continue
+        try:
+            used = rebalance(_mapping_at(scenario, path), moved)
+        except ValueError:
+            continue
+        shown[path] = [(scenario.label(name), share, name in moved) for name, share in used.items()]
+    return shown
+
 
 
 def overrides_from(scenario: Scenario, controls: list[Control], values: dict[str, float]) -> dict[str, float]:
