@@ -1,0 +1,88 @@
+"""Commands that answer with their uncertainty: ``target`` (goal-seek), ``replications``,
+``sensitivity``; and the input-uncertainty option of ``run`` lives in ``flowsim.cli.runs``."""
+from __future__ import annotations
+
+import json
+
+import click
+from rich.table import Table
+
+from flowsim.cli.common import console, finite, json_option, load_with_days, progress_bar, seed_option, set_option
+from flowsim.format import figure, kpi_unit, number
+from flowsim.uncertainty.goal_seek import goal_seek, parse_goal, parse_range
+from flowsim.vocabulary import kpi_label
+
+processes_option = click.option("--processes", type=click.IntRange(1, 256), help="Worker processes (default: all cores).")
+days_option = click.option("--days", type=click.IntRange(1, 3660), help="Horizon in days (sets time.horizon_days).")
+
+
+@click.command("target")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--goal", "goals", multiple=True, required=True, metavar="'KPI >= X'",
+              help="A goal on a KPI, e.g. 'within_target.full_assessment >= 0.9' (repeatable: all must hold).")
+@click.option("--vary", "field", required=True, metavar="PATH=LOW:HIGH",
+              help="The field to search and its range, e.g. roles.social_worker.fte=10:60.")
+@click.option("--step", default=1.0, show_default=True, type=float, help="Resolution of the answer, in the field's unit.")
+@click.option("--confidence", default=0.9, show_default=True, type=click.FloatRange(0.5, 0.999),
+              help="How sure the answer must be that every goal is met.")
+@click.option("--reps", default=5, show_default=True, type=click.IntRange(2, 10_000),
+              help="Replications at each value tried first (more where a goal is uncertain).")
+@click.option("--max-reps", default=40, show_default=True, type=click.IntRange(2, 10_000),
+              help="Most replications at a value whose goals are uncertain.")
+@seed_option
+@days_option
+@processes_option
+@set_option
+@json_option
+def target_command(file, goals, field, step, confidence, reps, max_reps, seed, days, processes, overrides,
+                   as_json) -> None:
+    """The smallest value of a field (staffing, a share, any number) that meets every goal with the confidence."""
+    parsed = [parse_goal(g) for g in goals]
+    span = parse_range(field, step)
+    scenario = load_with_days(file, overrides, days)
+    with progress_bar(None, "replications", not as_json) as advance:
+        found = goal_seek(scenario, parsed, span, confidence=confidence, reps=reps, max_reps=max(reps, max_reps),
+                          seed=seed, workers=processes, progress=advance)
+    if as_json:
+        click.echo(json.dumps({
+            "scenario": scenario.name, "field": span.path, "goals": [str(g) for g in parsed],
+            "confidence": confidence, "answer": found.answer, "uncertain_from": found.uncertain_from,
+            "replications_run": found.replications_run, "seed": seed, "notes": found.notes,
+            "tried": [{"value": t.value, "reps": t.reps, "status": t.status,
+                       "means": {k: finite(v) for k, v in t.means.items()},
+                       "bounds": {k: finite(v) for k, v in t.bounds.items()}} for t in found.tried]}, indent=2))
+        return
+    print_goal_seek(scenario, found)
+
+
+def print_goal_seek(scenario, found) -> None:
+    goals = " and ".join(f"{kpi_label(g.kpi, scenario.label)} {'≥' if g.op == '>=' else '≤'} "
+                         f"{number(g.target, kpi_unit(g.kpi))}" for g in found.goals)
+    console.print(f"[bold]{scenario.name}[/bold]: smallest {found.path} with {goals}, "
+                  f"{found.confidence:.0%} confident (one-sided, over the replications; the same seeds at every value)")
+    if found.answer is None:
+        console.print("[bold]no value in the range meets the goals[/bold]")
+    else:
+        console.print(f"[bold]answer: {found.path} = {figure(found.answer)}[/bold]")
+        if found.uncertain_from is not None and found.uncertain_from != found.answer:
+            console.print(f"uncertain from {figure(found.uncertain_from)} to {figure(found.answer)}: at these values "
+                          "the replications cannot tell whether the goals are met")
+    for note in found.notes:
+        console.print(f"note: {note}")
+    table = Table(title="Values tried", title_justify="left", show_edge=False)
+    table.add_column(found.path, justify="right")
+    table.add_column("Replications", justify="right")
+    table.add_column("Goals", justify="left")
+    for goal in found.goals:
+        table.add_column(f"{kpi_label(goal.kpi, scenario.label)}\nmean (bound)", justify="right")
+    for tried in found.tried:
+        cells = [figure(tried.value), str(tried.reps), tried.status]
+        for goal in found.goals:
+            unit = kpi_unit(goal.kpi)
+            cells.append(f"{number(tried.means[goal.kpi], unit)} ({number(tried.bounds[goal.kpi], unit)})")
+        table.add_row(*cells)
+    console.print(table)
+    console.print(f"{found.replications_run:,} replications run, seed {found.seed}")
+
+
+COMMANDS = [target_command]
