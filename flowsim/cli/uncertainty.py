@@ -8,8 +8,9 @@ import click
 from rich.table import Table
 
 from flowsim.cli.common import console, finite, json_option, load_with_days, progress_bar, seed_option, set_option
-from flowsim.format import figure, kpi_unit, number
+from flowsim.format import figure, interval, kpi_unit, number
 from flowsim.uncertainty.goal_seek import goal_seek, parse_goal, parse_range
+from flowsim.uncertainty.replications import replications_needed
 from flowsim.vocabulary import kpi_label
 
 processes_option = click.option("--processes", type=click.IntRange(1, 256), help="Worker processes (default: all cores).")
@@ -85,4 +86,46 @@ def print_goal_seek(scenario, found) -> None:
     console.print(f"{found.replications_run:,} replications run, seed {found.seed}")
 
 
-COMMANDS = [target_command]
+@click.command("replications")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--kpi", "kpis", multiple=True, metavar="NAME",
+              help="A KPI to make precise (repeatable; default: the headline KPIs).")
+@click.option("--precision", default=0.05, show_default=True, type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              help="Relative half-width of the 95% CI to reach: 0.05 is ±5% of the mean.")
+@click.option("--max-reps", default=200, show_default=True, type=click.IntRange(8, 10_000),
+              help="Stop here if a KPI has not reached the precision.")
+@seed_option
+@days_option
+@processes_option
+@set_option
+@json_option
+def replications_command(file, kpis, precision, max_reps, seed, days, processes, overrides, as_json) -> None:
+    """How many replications give each KPI a 95% CI within ±precision of its mean (sequential method)."""
+    scenario = load_with_days(file, overrides, days)
+    with progress_bar(None, "replications", not as_json) as advance:
+        advice = replications_needed(scenario, kpis or None, precision, seed=seed, max_reps=max_reps,
+                                     workers=processes, progress=advance)
+    if as_json:
+        click.echo(json.dumps({"scenario": scenario.name, "precision": precision, "seed": seed,
+                               "needed": advice.needed, "recommended": advice.recommended,
+                               "replications_run": advice.replications_run}, indent=2))
+        return
+    console.print(f"[bold]{scenario.name}[/bold]: replications for a 95% CI within ±{precision:.0%} of the mean "
+                  f"(relative half-width ≤ {precision:g}, holding for 5 more replications), seed {seed}")
+    table = Table(show_edge=False)
+    for column, justify in (("KPI", "left"), ("Replications needed", "right"), ("Mean ±95% CI at that n", "right")):
+        table.add_column(column, justify=justify)
+    trace = advice.trace.set_index(["kpi", "n"])
+    for kpi, needed in advice.needed.items():
+        at = trace.loc[(kpi, needed if needed else advice.trace["n"].max())]
+        shown = interval(at["mean"], at["ci_low"], at["ci_high"], kpi_unit(kpi), compact=True)
+        table.add_row(kpi_label(kpi, scenario.label), str(needed) if needed else f"more than {max_reps}", shown)
+    console.print(table)
+    recommended = advice.recommended
+    console.print(f"recommended: --reps {recommended}" if recommended else
+                  f"not every KPI reached ±{precision:.0%} within {max_reps} replications: "
+                  "raise --max-reps or accept a wider interval")
+    console.print(f"{advice.replications_run:,} replications run")
+
+
+COMMANDS = [target_command, replications_command]
