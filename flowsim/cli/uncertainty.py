@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 
 import click
+import pandas as pd
 from rich.table import Table
 
 from flowsim.cli.common import console, finite, json_option, load_with_days, progress_bar, seed_option, set_option
 from flowsim.format import figure, interval, kpi_unit, number
 from flowsim.uncertainty.goal_seek import goal_seek, parse_goal, parse_range
-from flowsim.uncertainty.replications import replications_needed
+from flowsim.output import prepare_folder, write_frame
+from flowsim.uncertainty.replications import headline_kpis, replications_needed
+from flowsim.uncertainty.sampling import run_with_input_uncertainty
 from flowsim.vocabulary import kpi_label
 
 processes_option = click.option("--processes", type=click.IntRange(1, 256), help="Worker processes (default: all cores).")
@@ -126,6 +129,52 @@ def replications_command(file, kpis, precision, max_reps, seed, days, processes,
                   f"not every KPI reached ±{precision:.0%} within {max_reps} replications: "
                   "raise --max-reps or accept a wider interval")
     console.print(f"{advice.replications_run:,} replications run")
+
+
+def run_input_uncertainty(scenario, samples: int, reps: int, seed: int, processes, out, as_json) -> None:
+    """``flowsim run --input-uncertainty``: headline KPIs with inputs sampled, split into inputs and randomness."""
+    with progress_bar(samples + reps, scenario.name, not as_json) as advance:
+        found = run_with_input_uncertainty(scenario, samples, reps, seed, workers=processes, progress=advance)
+    summary = found.summary()
+    if out:
+        folder = prepare_folder(out)
+        write_frame(summary, folder / "input_uncertainty_summary.csv")
+        write_frame(pd.concat([found.input_values, found.sampled], axis=1), folder / "input_samples.csv")
+    if as_json:
+        click.echo(json.dumps({"scenario": scenario.name, "samples": samples, "reps": reps, "seed": seed,
+                               "inputs": [{"name": i.name, "value": i.value, "low": i.range.low, "high": i.range.high,
+                                           "distribution": i.range.distribution, "fields": list(i.paths)}
+                                          for i in found.inputs],
+                               "kpis": {r["kpi"]: {k: finite(v) for k, v in r.items() if k != "kpi"}
+                                        for r in summary.to_dict("records")}}, indent=2))
+        return
+    console.print(f"[bold]{scenario.name}[/bold]: {samples} replications with the uncertain inputs sampled "
+                  f"(Latin hypercube), {reps} at the point values (randomness only); the same seeds, seed {seed}")
+    if not found.inputs:
+        console.print("no input of this scenario carries a range: the results are the randomness alone")
+    inputs = Table(title="Uncertain inputs", title_justify="left", show_edge=False)
+    for column in ("input", "value", "range", "distribution", "where the range comes from"):
+        inputs.add_column(column)
+    for item in found.inputs:
+        inputs.add_row(item.name, figure(item.value), f"{figure(item.range.low)} to {figure(item.range.high)}",
+                       item.range.distribution, item.range.citation())
+    console.print(inputs)
+    shown = Table(title="Headline results", title_justify="left", show_edge=False)
+    for column, justify in (("KPI", "left"), ("Point values: mean ±95% CI (randomness only)", "right"),
+                            ("Inputs sampled: mean", "right"), ("95% of years fall in", "right"),
+                            ("Variance from inputs", "right"), ("from randomness", "right")):
+        shown.add_column(column, justify=justify)
+    rows = summary.set_index("kpi")
+    for kpi in [k for k in headline_kpis(scenario) if k in rows.index]:
+        r, unit = rows.loc[kpi], kpi_unit(kpi)
+        shown.add_row(kpi_label(kpi, scenario.label), interval(r.point_mean, r.point_ci_low, r.point_ci_high, unit,
+                                                               compact=True),
+                      number(r["mean"], unit), f"{number(r.low, unit)} to {number(r.high, unit)}",
+                      number(r.share_inputs, "share"), number(r.share_randomness, "share"))
+    console.print(shown)
+    if out:
+        console.print(f"written to {out}/ (input_uncertainty_summary.csv: every KPI; input_samples.csv: "
+                      "each sample's inputs and KPIs)")
 
 
 COMMANDS = [target_command, replications_command]
