@@ -13,7 +13,9 @@ from flowsim.format import figure, interval, kpi_unit, number
 from flowsim.uncertainty.goal_seek import goal_seek, parse_goal, parse_range
 from flowsim.output import prepare_folder, write_frame
 from flowsim.uncertainty.replications import headline_kpis, replications_needed
+from flowsim.uncertainty.ranges import uncertain_inputs
 from flowsim.uncertainty.sampling import run_with_input_uncertainty
+from flowsim.uncertainty.sensitivity import regression_sensitivity, tornado
 from flowsim.vocabulary import kpi_label
 
 processes_option = click.option("--processes", type=click.IntRange(1, 256), help="Worker processes (default: all cores).")
@@ -177,4 +179,57 @@ def run_input_uncertainty(scenario, samples: int, reps: int, seed: int, processe
                       "each sample's inputs and KPIs)")
 
 
-COMMANDS = [target_command, replications_command]
+@click.command("sensitivity")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--kpi", required=True, metavar="NAME", help="The result to explain, e.g. total_cost.horizon.")
+@click.option("--reps", default=5, show_default=True, type=click.IntRange(2, 10_000),
+              help="Replications at each end of each range (the same seeds everywhere).")
+@click.option("--samples", default=0, show_default=True, type=click.IntRange(0, 10_000),
+              help="Also sample every input at once this many times and fit standardised regression coefficients.")
+@seed_option
+@days_option
+@processes_option
+@set_option
+@json_option
+def sensitivity_command(file, kpi, reps, samples, seed, days, processes, overrides, as_json) -> None:
+    """Which uncertain inputs move a KPI most: a one-at-a-time tornado, and optionally a global regression."""
+    scenario = load_with_days(file, overrides, days)
+    inputs = len(uncertain_inputs(scenario))
+    with progress_bar((2 * inputs + 1) * reps + (samples + 2 if samples else 0), scenario.name,
+                      not as_json) as advance:
+        bars = tornado(scenario, kpi, reps, seed, workers=processes, progress=advance)
+        found = run_with_input_uncertainty(scenario, samples, 2, seed, workers=processes, progress=advance) \
+            if samples else None
+    regression, r_squared = regression_sensitivity(found, kpi) if found is not None else (None, None)
+    if as_json:
+        click.echo(json.dumps({"scenario": scenario.name, "kpi": kpi, "reps": reps, "seed": seed,
+                               "tornado": [{k: (finite(v) if k != "input" else v) for k, v in r.items()}
+                                           for r in bars.to_dict("records")],
+                               "regression": None if regression is None else {
+                                   "samples": samples, "r_squared": finite(r_squared),
+                                   "src": {r["input"]: finite(r["src"]) for r in regression.to_dict("records")}}},
+                              indent=2))
+        return
+    unit = kpi_unit(kpi)
+    console.print(f"[bold]{scenario.name}[/bold]: what moves {kpi_label(kpi, scenario.label)}; each input at the "
+                  f"ends of its range, the others at their values, {reps} replications each on the same seeds. "
+                  f"All at their values: {number(bars.kpi_at_value.iloc[0], unit)}")
+    table = Table(title="One at a time (largest swing first)", title_justify="left", show_edge=False)
+    for column, justify in (("input", "left"), ("range", "right"), ("at low", "right"), ("at high", "right"),
+                            ("swing", "right")):
+        table.add_column(column, justify=justify)
+    for r in bars.itertuples():
+        table.add_row(r.input, f"{figure(r.low)} to {figure(r.high)}", number(r.kpi_at_low, unit),
+                      number(r.kpi_at_high, unit), number(r.swing, unit))
+    console.print(table)
+    if regression is not None:
+        shown = Table(title=f"All inputs at once: {samples} samples, standardised regression (R² "
+                            f"{number(r_squared, 'share')})", title_justify="left", show_edge=False)
+        for column, justify in (("input", "left"), ("SRC", "right"), ("share of variance (SRC²)", "right")):
+            shown.add_column(column, justify=justify)
+        for r in regression.itertuples():
+            shown.add_row(r.input, f"{r.src:+.2f}", number(r.src_squared, "share"))
+        console.print(shown)
+
+
+COMMANDS = [target_command, replications_command, sensitivity_command]
