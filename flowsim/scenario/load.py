@@ -162,6 +162,8 @@ def scenario_hash(scenario: Scenario) -> str:
     for stage in dumped["stages"].values():  # fields added later, left out at their defaults: old hashes still hold
         if stage.get("kind") == "one_sitting" and stage.get("case") is None:
             del stage["kind"], stage["case"]
+        if stage.get("recontact", 0) is None:
+            del stage["recontact"]
     if not dumped["demand"].get("workstreams"):
         dumped["demand"].pop("workstreams", None)
     for role in dumped["roles"].values():
