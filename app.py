@@ -25,6 +25,7 @@ from flowsim.runner import shared_pool
 from flowsim.scenario.teams import parse_team_table
 from flowsim.ui import charts
 from flowsim.ui.controls import controls_for, overrides_from
+from flowsim.ui.questions import sensitivity_question, staffing_question
 from flowsim.ui.tiles import caseload_rows, headlines, package_rows, role_rows
 from flowsim.vocabulary import kpi_label
 
@@ -34,7 +35,7 @@ UPLOAD = "Upload a scenario file…"
 COUNTS = "Build from a council's counts (CSV)…"
 MAX_UPLOAD_BYTES = flowsim.MAX_SCENARIO_BYTES
 DEFAULTS = {"A": "barnet_current", "B": "barnet_new_model"}
-PAGES = ["Compare operating models", "Options appraisal"]
+PAGES = ["Compare operating models", "Ask a question", "Options appraisal"]
 GROUPS = ["Demand", "Digital self-service", "Front door", "Community hub", "Assessment", "Safeguarding", "Staffing", "Productivity", "Packages"]
 CACHED_RUNS = 24
 
@@ -316,8 +317,22 @@ def compare_page() -> None:
     preview(a, b)
     comparison = simulate(a, b, reps, int(seed))
     show_tiles(comparison, a, b)
+    st.caption(f"Intervals: 95% CI from {reps} paired replications, randomness only: every input is taken as "
+               "exact. For intervals that include the inputs' own uncertainty, run "
+               "`flowsim run FILE --input-uncertainty`; for what drives a result, see Ask a question.")
     show_savings(comparison, a, b)
     show_charts(comparison, a, b)
+
+
+def questions_page() -> None:
+    """Direct answers about one scenario: the staffing that meets a target, and what drives a result."""
+    st.subheader("Ask a question of one scenario")
+    names = list(SHIPPED)
+    scenario = shipped(st.selectbox("Scenario", names, index=names.index(DEFAULTS["A"]), key="question_scenario"))
+    st.markdown("#### What staffing meets the target?")
+    staffing_question(scenario, shared_pool(), 0)
+    st.markdown("#### Which uncertain inputs drive a result?")
+    sensitivity_question(scenario, shared_pool(), 0)
 
 
 def appraisal_page() -> None:
@@ -381,6 +396,8 @@ def main() -> None:
     page = st.sidebar.radio("Page", PAGES, key="page", horizontal=True, label_visibility="collapsed")
     if page == PAGES[0]:
         compare_page()
+    elif page == PAGES[1]:
+        questions_page()
     else:
         appraisal_page()
 

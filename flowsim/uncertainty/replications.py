@@ -31,12 +31,13 @@ INITIAL, LOOK_AHEAD = 3, 5  # the method's defaults (sim-tools: initial_replicat
 
 
 def headline_kpis(scenario: Scenario) -> list[str]:
-    """The KPIs a service manager reads first: the key stage's waits, new packages, cost, practitioners' load."""
+    """The KPIs a service manager reads first: the key stage's waits, new packages, cost, and the load of
+    the key stage's practitioners."""
     stage = scenario.key_stage
     names = [f"within_target.{stage}", f"wait_mean_days.{stage}"] if stage else []
     names += ["new_packages.total", "total_cost.horizon"]
-    names += [f"utilisation.{role}" for role in scenario.roles if any(s.role == role for s in scenario.stages.values())][:1]
-    return names
+    role = scenario.stages[stage].role if stage else None
+    return names + ([f"utilisation.{role}"] if role else [])
 
 
 def relative_half_widths(values: np.ndarray) -> np.ndarray:
