@@ -93,3 +93,39 @@ def test_cli_run_with_input_uncertainty(tmp_path):
     shown = CliRunner().invoke(main, ["run", str(path), "--input-uncertainty", "--samples", "4", "--reps", "2",
                                       "--processes", "1"])
     assert shown.exit_code == 0 and "Variance from inputs" in shown.output
+
+
+def test_compare_with_input_uncertainty_gives_the_chance_of_a_saving():
+    """One uncertain cost both sides share: B has one FTE fewer, so its saving is that FTE's cost, and the
+    chance of saving at least the cost at 55,000 is the chance the cost is above 55,000 (a quarter)."""
+    from flowsim.finance import savings
+    from flowsim.uncertainty.sampling import compare_with_input_uncertainty
+
+    def side(fte):
+        document = queue_document(fte, 50, 60.0, warm_up_days=0, horizon_days=73)
+        document["roles"]["server"]["annual_cost_per_fte"] = cited(50_000, 40_000, 60_000, "uniform")
+        return scenario_from_document(document, "mmc.yaml")
+
+    paired = compare_with_input_uncertainty(side(4), side(3), samples=40, workers=1)
+    saved = savings(paired, target=55_000 * 73 / 365)
+    staff = saved.table.set_index(["period", "part"]).loc[("horizon", "staff")]
+    assert staff.saving_a_minus_b_mean == pytest.approx(50_000 * 73 / 365, rel=0.01)
+    assert staff.saving_a_minus_b_ci_high - staff.saving_a_minus_b_ci_low > 500  # the cost's range shows
+    assert saved.share_meeting_target == pytest.approx(0.25, abs=0.03)  # Latin hypercube: 10 of 40
+
+
+def test_cli_compare_with_input_uncertainty(tmp_path):
+    paths = []
+    for fte in (4, 3):
+        document = queue_document(fte, 50, 60.0, warm_up_days=0, horizon_days=20)
+        document["roles"]["server"]["annual_cost_per_fte"] = cited(50_000, 40_000, 60_000, "uniform")
+        paths.append(tmp_path / f"side{fte}.yaml")
+        paths[-1].write_text(yaml.safe_dump(document))
+    result = CliRunner().invoke(main, ["compare", *map(str, paths), "--input-uncertainty", "4", "--target", "2000",
+                                       "--processes", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert answer["input_uncertainty"] is True and answer["reps"] == 4
+    assert answer["saving_a_minus_b"]["share_of_replications_meeting_target"] is not None
+    shown = CliRunner().invoke(main, ["compare", *map(str, paths), "--input-uncertainty", "3", "--processes", "1"])
+    assert shown.exit_code == 0 and "include the inputs' uncertainty" in shown.output

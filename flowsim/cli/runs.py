@@ -20,6 +20,7 @@ from flowsim.engine import run as run_scenario
 from flowsim.finance import savings
 from flowsim.format import interval, kpi_unit, number
 from flowsim.output import write_run
+from flowsim.uncertainty.sampling import compare_with_input_uncertainty
 from flowsim.vocabulary import kpi_label
 
 
@@ -147,26 +148,36 @@ def print_run(scenario, summary: pd.DataFrame, reps: int, seed: int) -> None:
 @click.option("--target", type=click.FloatRange(0, None), metavar="POUNDS",
               help="Savings target for the saving A − B over the horizon (default: B's finance.savings_target).")
 @click.option("--all", "show_all", is_flag=True, help="Also list the flow along every edge.")
+@click.option("--input-uncertainty", "samples", type=click.IntRange(2, 10_000), metavar="SAMPLES",
+              help="Sample the inputs that carry a range (the same draw on both sides) in SAMPLES paired "
+                   "replications instead of --reps: intervals and the target's chance include the inputs.")
 @json_option
-def compare_command(file_a, file_b, reps, seed, days, processes, target, show_all, as_json) -> None:
+def compare_command(file_a, file_b, reps, seed, days, processes, target, show_all, samples, as_json) -> None:
     """Compare two scenarios on common random numbers: A, B, the paired difference B − A, and the saving A − B."""
     a, b = load_with_days(file_a, (), days), load_with_days(file_b, (), days)
+    reps = samples or reps
     with progress_bar(2 * reps, f"{a.name} vs {b.name}", not as_json) as advance:
-        comparison = compare_scenarios(a, b, reps=reps, seed=seed, processes=processes, progress=advance)
+        if samples:
+            comparison = compare_with_input_uncertainty(a, b, samples, seed, workers=processes, progress=advance)
+        else:
+            comparison = compare_scenarios(a, b, reps=reps, seed=seed, processes=processes, progress=advance)
     table = comparison.table()
     finance = b.finance if b.finance.savings_target is not None else a.finance
     saved = savings(comparison, target if target is not None else finance.savings_target,
                     "given with --target" if target is not None else finance.savings_target_label)
     if as_json:
         click.echo(json.dumps({
-            "a": a.name, "b": b.name, "reps": reps, "seed": seed,
+            "a": a.name, "b": b.name, "reps": reps, "seed": seed, "input_uncertainty": bool(samples),
             "kpis": {row["kpi"]: {col: finite(row[col]) for col in table.columns if col != "kpi"}
                      for row in table.to_dict("records")},
             "saving_a_minus_b": saved.to_dict(),
         }, indent=2))
         return
     console.print(f"[bold]A[/bold] = {a.name}, [bold]B[/bold] = {b.name}: {reps} paired replications, seed {seed}. "
-                  "B − A is the effect of moving from A to B, with its 95% confidence interval.")
+                  "B − A is the effect of moving from A to B, with its 95% confidence interval"
+                  + (": each replication draws the uncertain inputs (the same on both sides), so the intervals "
+                     "and the share of replications reaching the target include the inputs' uncertainty."
+                     if samples else " (randomness only: the inputs are taken as exact)."))
     shown = Table(show_edge=False)
     for column, justify in (("KPI", "left"), ("A", "right"), ("B", "right"), ("B − A ±95% CI", "right")):
         shown.add_column(column, justify=justify)
