@@ -10,6 +10,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from flowsim.cli.common import PROGRESS_COLUMNS, console, err
+from flowsim.engine.replications import DEFAULT_REPLICATIONS
 from flowsim.errors import FlowsimError
 from flowsim.format import interval, kpi_unit
 from flowsim.scenario import load_scenario
@@ -34,7 +35,7 @@ def _axis(spec: str) -> tuple[str, list]:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--vary", "varies", multiple=True, metavar="PATH=V1,V2|START:STOP:STEPS",
               help="A field and its values (repeatable; the grid is every combination).")
-@click.option("--reps", default=10, show_default=True, type=click.IntRange(1, 10_000), help="Replications per point.")
+@click.option("--reps", default=DEFAULT_REPLICATIONS, show_default=True, type=click.IntRange(1, 10_000), help="Replications per point.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0, None), help="Random seed (all points).")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for the results.")
 @click.option("--workers", type=click.IntRange(1, 1024), help="Worker processes (default: all cores).")

@@ -25,6 +25,9 @@ from flowsim.scenario.schema import Scenario
 
 CONFIDENCE = 0.95
 MAX_REPS = 10_000
+# Where the CLI's --reps, the app's slider and compare() start: what `flowsim replications` recommends for
+# Barnet's headline KPIs at ±5% (README, "How many replications").
+DEFAULT_REPLICATIONS = 15
 
 Progress = Callable[[int], None]
 
@@ -159,7 +162,7 @@ class Comparison:
         return pd.DataFrame(rows)
 
 
-def compare(a: Scenario, b: Scenario, reps: int = 30, seed: int = 0, processes: int | None = None,
+def compare(a: Scenario, b: Scenario, reps: int = DEFAULT_REPLICATIONS, seed: int = 0, processes: int | None = None,
             detail: bool = False, progress: Progress | None = None, runner: Runner | None = None) -> Comparison:
     """Run both scenarios on the same seeds (common random numbers) and pair their replications."""
     jobs_a, jobs_b = _jobs(a, reps, seed, detail, 0), _jobs(b, reps, seed, detail, 0)
