@@ -23,7 +23,7 @@ from scipy import stats
 from scipy.stats import qmc
 
 from flowsim.errors import InputError, Problem
-from flowsim.figures import COLUMNS, STATUSES, Figure, all_figures, data_dir, spread_problems
+from flowsim.figures import STATUSES, Figure, all_figures, data_dir, spread_problems
 from flowsim.scenario.load import vary
 from flowsim.scenario.schema import Scenario
 
