@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from flowsim.cli import calibrate, finance, inspect, published, runs, sweep, uncertainty
+from flowsim.cli import calibrate, finance, inspect, profile, published, runs, sweep, uncertainty
 from flowsim.cli.common import EXIT_USER_ERROR, report
 from flowsim.errors import FlowsimError
 from flowsim.version import __version__
@@ -34,7 +34,7 @@ def main() -> None:
 
 
 for command in (*inspect.COMMANDS, *runs.COMMANDS, *finance.COMMANDS, *sweep.COMMANDS, *calibrate.COMMANDS,
-                *published.COMMANDS, *uncertainty.COMMANDS):
+                *published.COMMANDS, *profile.COMMANDS, *uncertainty.COMMANDS):
     main.add_command(command)
 
 __all__ = ["main"]

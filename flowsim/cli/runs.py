@@ -14,12 +14,14 @@ import pandas as pd
 from rich.table import Table
 
 from flowsim.cli.common import console, finite, json_option, load_with_days, progress_bar, set_option, with_run_options
-from flowsim.cli.finance import print_savings
+from flowsim.cli.finance import print_budget, print_savings
+from flowsim.cli.profile import print_steady_state
 from flowsim.engine import compare as compare_scenarios
 from flowsim.engine import run as run_scenario
 from flowsim.finance import savings
 from flowsim.format import interval, kpi_unit, number
 from flowsim.output import write_run
+from flowsim.profile import steady_state
 from flowsim.uncertainty.sampling import compare_with_input_uncertainty
 from flowsim.vocabulary import kpi_label
 
@@ -56,9 +58,12 @@ def run_command(file, reps, seed, days, processes, overrides, out, input_uncerta
         write_run(results, scenario, out, started, finished)
     if as_json:
         click.echo(json.dumps({"scenario": scenario.name, "reps": reps, "seed": seed,
-                               "horizon_days": scenario.time.horizon_days, "kpis": _kpi_json(summary)}, indent=2))
+                               "horizon_days": scenario.time.horizon_days, "kpis": _kpi_json(summary),
+                               "steady_state_warnings": steady_state(scenario).warnings()}, indent=2))
         return
     print_run(scenario, summary, reps, seed)
+    print_budget(scenario, results)
+    print_steady_state(scenario)
     if out:
         console.print(f"written to {out}/ (summary.csv, kpis.csv, events.parquet, timeseries.parquet, "
                       "packages.parquet, manifest.json)")
@@ -146,7 +151,7 @@ def print_run(scenario, summary: pd.DataFrame, reps: int, seed: int) -> None:
 @click.argument("file_b", type=click.Path(dir_okay=False))
 @with_run_options
 @click.option("--target", type=click.FloatRange(0, None), metavar="POUNDS",
-              help="Savings target for the saving A − B over the horizon (default: B's finance.savings_target).")
+              help="A target for the total saving A − B over the horizon, in place of the scenarios' own targets.")
 @click.option("--all", "show_all", is_flag=True, help="Also list the flow along every edge.")
 @click.option("--input-uncertainty", "samples", type=click.IntRange(2, 10_000), metavar="SAMPLES",
               help="Sample the inputs that carry a range (the same draw on both sides) in SAMPLES paired "
@@ -162,9 +167,7 @@ def compare_command(file_a, file_b, reps, seed, days, processes, target, show_al
         else:
             comparison = compare_scenarios(a, b, reps=reps, seed=seed, processes=processes, progress=advance)
     table = comparison.table()
-    finance = b.finance if b.finance.savings_target is not None else a.finance
-    saved = savings(comparison, target if target is not None else finance.savings_target,
-                    "given with --target" if target is not None else finance.savings_target_label)
+    saved = savings(comparison, a, b, target)
     if as_json:
         click.echo(json.dumps({
             "a": a.name, "b": b.name, "reps": reps, "seed": seed, "input_uncertainty": bool(samples),
