@@ -146,6 +146,9 @@ def print_run(scenario, summary: pd.DataFrame, reps: int, seed: int) -> None:
     console.print(costs)
 
 
+INPUTS_SAMPLED = "share of paired replications, each with the uncertain inputs sampled (inputs and randomness)"
+
+
 @click.command("compare")
 @click.argument("file_a", type=click.Path(dir_okay=False))
 @click.argument("file_b", type=click.Path(dir_okay=False))
@@ -173,7 +176,7 @@ def compare_command(file_a, file_b, reps, seed, days, processes, target, show_al
             "a": a.name, "b": b.name, "reps": reps, "seed": seed, "input_uncertainty": bool(samples),
             "kpis": {row["kpi"]: {col: finite(row[col]) for col in table.columns if col != "kpi"}
                      for row in table.to_dict("records")},
-            "saving_a_minus_b": saved.to_dict(),
+            "saving_a_minus_b": saved.to_dict() | ({"probability_note": INPUTS_SAMPLED} if samples else {}),
         }, indent=2))
         return
     console.print(f"[bold]A[/bold] = {a.name}, [bold]B[/bold] = {b.name}: {reps} paired replications, seed {seed}. "
@@ -199,6 +202,8 @@ def compare_command(file_a, file_b, reps, seed, days, processes, target, show_al
         _paired_row(waiting, by_name.loc[name].rename(name), label)
     console.print(waiting)
     print_savings(saved)
+    if samples:
+        console.print(f"The probabilities above: {INPUTS_SAMPLED}.")
 
 
 def _paired_row(shown: Table, row, label) -> None:
