@@ -6,18 +6,23 @@ traceback: the group below catches every ``FlowsimError`` a command raises.
 """
 from __future__ import annotations
 
+import shlex
 import sys
 
 import click
 
-from flowsim.cli import calibrate, finance, inspect, profile, published, runs, sweep, uncertainty
-from flowsim.cli.common import EXIT_USER_ERROR, report
+from flowsim.cli import calibrate, compare, finance, inspect, profile, published, runs, sweep, uncertainty
+from flowsim.cli.common import COMMAND_KEY, EXIT_USER_ERROR, report
 from flowsim.errors import FlowsimError
 from flowsim.version import __version__
 
 
 class FlowsimGroup(click.Group):
     """A click group that reports a FlowsimError as a message and exits 2."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]):
+        ctx.meta[COMMAND_KEY] = shlex.join(["flowsim", *args])  # for the manifests of written runs
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -33,8 +38,8 @@ def main() -> None:
     """flowsim: adult social care referral-flow simulator."""
 
 
-for command in (*inspect.COMMANDS, *runs.COMMANDS, *finance.COMMANDS, *sweep.COMMANDS, *calibrate.COMMANDS,
-                *published.COMMANDS, *profile.COMMANDS, *uncertainty.COMMANDS):
+for command in (*inspect.COMMANDS, *runs.COMMANDS, *compare.COMMANDS, *finance.COMMANDS, *sweep.COMMANDS,
+                *calibrate.COMMANDS, *published.COMMANDS, *profile.COMMANDS, *uncertainty.COMMANDS):
     main.add_command(command)
 
 __all__ = ["main"]

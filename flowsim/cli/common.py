@@ -14,6 +14,13 @@ from flowsim.errors import FlowsimError, InputError
 from flowsim.scenario import load_scenario
 
 EXIT_USER_ERROR = 2
+COMMAND_KEY = "flowsim.command"
+
+
+def typed_command() -> str | None:
+    """The command line as the user typed it (recorded in the manifests of written runs)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(COMMAND_KEY) if ctx else None
 
 # Piped output is not wrapped at rich's default 80 columns, unless COLUMNS asks for a width.
 _WIDE = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 200

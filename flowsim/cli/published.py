@@ -10,6 +10,7 @@ from rich.text import Text
 from flowsim.cli.common import console, finite, json_option, load_with_days, progress_bar, set_option, with_run_options
 from flowsim.engine import run as run_scenario
 from flowsim.format import interval, number
+from flowsim.provenance import cite
 from flowsim.published import published_comparison
 
 
@@ -39,7 +40,7 @@ def baseline_command(file, reps, seed, days, processes, overrides, as_json) -> N
         published = low if low == high else f"{low} to {high}"
         shown.add_row(Text(row.what), interval(row.flowsim_mean, row.flowsim_ci_low, row.flowsim_ci_high, row.unit,
                                                compact=True),
-                      published, Text(f"{row.source}. {row.difference}."))
+                      published, Text(f"{cite(row.source)}. {row.difference}."))
     console.print(shown)
 
 

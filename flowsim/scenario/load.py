@@ -22,6 +22,7 @@ from flowsim.errors import InputError, Problem
 from flowsim.figures import STATUSES, Figure, lookup, spread_problems
 from flowsim.scenario.network import structure_problems
 from flowsim.scenario.localities import expand, local, locality_problems
+from flowsim.scenario.names import field_hint, unknown_name
 from flowsim.scenario.schema import Scenario, ScenarioSource
 from flowsim.scenario.teams import apply_team_table
 from flowsim.uploads import MAX_UPLOAD_BYTES, user_text
@@ -90,7 +91,7 @@ def scenario_from_document(document: Any, origin: str, overrides: Overrides = No
     changes = parse_overrides(overrides, origin)
     problems: list[Problem] = []
     for path, value in changes.items():
-        problem = _set_path(document, path, value)
+        problem = unknown_name(document, path) or _set_path(document, path, value)
         if problem:
             problems.append(Problem(origin, path, problem))
     provenance: dict[str, Figure | str] = {}
@@ -309,7 +310,8 @@ def _problem_from_pydantic(origin: str, error: dict) -> Problem:
     path = ".".join(str(part) for part in error["loc"] if not _is_union_branch(part))
     kind, message = error["type"], error["msg"]
     if kind == "extra_forbidden":
-        message = "unknown field (check the spelling)"
+        hint = field_hint(Scenario, path.split("."))
+        message = f"unknown field{hint}" if hint else "unknown field (check the spelling)"
     elif kind == "missing":
         message = "is required but missing"
     elif kind == "string_pattern_mismatch":
