@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from flowsim.engine.replications import DEFAULT_REPLICATIONS
+from flowsim.engine.replications import DEFAULT_REPLICATIONS, MAX_REPS
 from flowsim.errors import FlowsimError, InputError
 from flowsim.scenario import load_scenario
 
@@ -40,7 +40,7 @@ set_option = click.option(
     help="Change one field, e.g. --set demand.annual_growth=0.03 (repeatable).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
-reps_option = click.option("--reps", default=DEFAULT_REPLICATIONS, show_default=True, type=click.IntRange(1, 10_000),
+reps_option = click.option("--reps", default=DEFAULT_REPLICATIONS, show_default=True, type=click.IntRange(1, MAX_REPS),
                            help="Replications.")
 seed_option = click.option("--seed", default=0, show_default=True, type=click.IntRange(0, None), help="Random seed.")
 

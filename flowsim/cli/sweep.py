@@ -11,7 +11,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from flowsim.cli.common import PROGRESS_COLUMNS, console, err, load_with_days
-from flowsim.engine.replications import DEFAULT_REPLICATIONS
+from flowsim.engine.replications import DEFAULT_REPLICATIONS, MAX_REPS
 from flowsim.errors import FlowsimError
 from flowsim.format import MISSING, figure, interval, kpi_unit, year
 from flowsim.sweep import parse_vary, plan
@@ -36,7 +36,8 @@ def _axis(spec: str) -> tuple[str, list]:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--vary", "varies", multiple=True, metavar="PATH=V1,V2|START:STOP:STEPS",
               help="A field and its values (repeatable; the grid is every combination).")
-@click.option("--reps", default=DEFAULT_REPLICATIONS, show_default=True, type=click.IntRange(1, 10_000), help="Replications per point.")
+@click.option("--reps", default=DEFAULT_REPLICATIONS, show_default=True, type=click.IntRange(1, MAX_REPS),
+              help="Replications per point.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0, None), help="Random seed (all points).")
 @click.option("--days", type=click.IntRange(1, 3660), help="Horizon in days for every point (sets time.horizon_days).")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for the results.")
