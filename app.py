@@ -16,17 +16,19 @@ import streamlit as st
 
 import flowsim
 from flowsim.calibrate import calibrate_text
-from flowsim.finance import barnet_inputs, savings
 from flowsim.engine.replications import DEFAULT_REPLICATIONS
+from flowsim.finance import barnet_inputs, savings
 from flowsim.format import figure, number, share
+from flowsim.runner import shared_pool
 from flowsim.scenario.teams import parse_team_table
 from flowsim.ui import appraisal_page, serving, tabs
 from flowsim.ui import savings as savings_view
 from flowsim.ui.controls import controls_for, groups, overrides_from, shares_in_use
 from flowsim.ui.exports import edited_scenario
 from flowsim.ui.profile import profile_chart, profile_table
-from flowsim.ui.run_control import requested_run, simulate
+from flowsim.ui.run_control import requested_run, session_key, simulate
 from flowsim.ui.text import plain
+from flowsim.ui.questions import sensitivity_question, staffing_question
 from flowsim.ui.tiles import headlines
 
 ROOT = Path(__file__).resolve().parent
@@ -37,7 +39,7 @@ COUNTS = "Build from a council's counts (CSV)…"
 MAX_UPLOAD_BYTES = flowsim.MAX_SCENARIO_BYTES
 UPLOADER_MB = 5  # the widget's own limit, above MAX_UPLOAD_BYTES (and .streamlit/config.toml's maxUploadSize)
 DEFAULTS = {"A": "barnet_current", "B": "barnet_new_model"}
-PAGES = ["Compare operating models", "Options appraisal", "Council profile"]
+PAGES = ["Compare operating models", "Options appraisal", "Council profile", "Ask a question"]
 PROFILES = {path.stem: path for path in sorted((ROOT / "data" / "profiles").glob("*.yaml"))}
 UPLOAD_PROFILE = "Upload a profile…"
 
@@ -217,6 +219,9 @@ def show_results(inputs: tuple, status) -> None:
     else:
         st.session_state["shown"] = (a, b, comparison)
     show_tiles(comparison, a, b)
+    st.caption(f"Intervals: 95% CI from {comparison.a.reps} paired replications, randomness only: every input is "
+               "taken as exact. For intervals that include the inputs' own uncertainty, run "
+               "`flowsim run FILE --input-uncertainty`; for what drives a result, see Ask a question.")
     show_savings(comparison, a, b)
     tabs.show(comparison, a, b)
 
@@ -276,7 +281,8 @@ def compare_page() -> None:
         with st.expander("Run settings"):
             horizon = st.slider("Days to simulate", 30, 1100, 365, 5, key="horizon")
             reps = st.slider("Replications", 2, 30, DEFAULT_REPLICATIONS, 1, key="reps",
-                             help="More replications give narrower confidence intervals and take longer.")
+                             help="More replications give narrower confidence intervals and take longer; "
+                                  "15 give Barnet's headline results within ±5% (flowsim replications).")
             seed = st.number_input("Random seed", 0, 2**31 - 1, 0, 1, key="seed")
             auto = st.checkbox("Run automatically when inputs change", value=True, key="auto_run",
                                help="Small runs start on every change; a run of more than "
@@ -307,6 +313,17 @@ def compare_page() -> None:
     inputs = requested_run(a, b, reps, int(seed), auto, status)
     if inputs is not None:
         show_results(inputs, status)
+
+
+def questions_page() -> None:
+    """Direct answers about one scenario: the staffing that meets a target, and what drives a result."""
+    st.subheader("Ask a question of one scenario")
+    names = list(SHIPPED)
+    scenario = shipped(st.selectbox("Scenario", names, index=names.index(DEFAULTS["A"]), key="question_scenario"))
+    st.markdown("#### What staffing meets the target?")
+    staffing_question(scenario, shared_pool().lane(session_key()), 0)
+    st.markdown("#### Which uncertain inputs drive a result?")
+    sensitivity_question(scenario, shared_pool().lane(session_key()), 0)
 
 
 def profile_page() -> None:
@@ -350,8 +367,10 @@ def main() -> None:
             compare_page()
         elif page == PAGES[1]:
             appraisal_page.show(show_problems)
-        else:
+        elif page == PAGES[2]:
             profile_page()
+        else:
+            questions_page()
     except flowsim.FlowsimError as error:  # a mistake in what was asked: a message, and the app carries on
         show_problems(error, "flowsim cannot do this")
 

@@ -10,6 +10,11 @@ The public API, used by the CLI, the app and analysts' scripts::
     results = flowsim.run(scenario, reps=30, seed=1)  # simulated, with CIs
     paired = flowsim.compare(current, new, reps=30)   # common random numbers
     table = flowsim.sweep(scenario, {"roles.social_worker.fte": [15, 19, 23]}, reps=30)
+    staffing = flowsim.goal_seek(scenario, ["within_target.full_assessment >= 0.9"],
+                                 "roles.social_worker.fte=10:60")          # smallest FTE, 90% sure
+    advice = flowsim.replications_needed(scenario, precision=0.05)     # replications for ±5%
+    honest = flowsim.run_with_input_uncertainty(scenario, samples=200)  # inputs sampled per replication
+    bars = flowsim.tornado(scenario, "total_cost.horizon")             # what drives a result
 """
 from flowsim.analytic import ExpectedFlows, expected_flows
 from flowsim.engine import Comparison, Results, compare, run
@@ -27,6 +32,10 @@ from flowsim.scenario import (
     scenario_hash,
     vary,
 )
+from flowsim.uncertainty.goal_seek import goal_seek
+from flowsim.uncertainty.replications import replications_needed
+from flowsim.uncertainty.sampling import run_with_input_uncertainty
+from flowsim.uncertainty.sensitivity import regression_sensitivity, tornado
 from flowsim.version import __version__
 
 
@@ -43,6 +52,11 @@ __all__ = [
     "Problem",
     "Scenario",
     "expected_flows",
+    "goal_seek",
+    "regression_sensitivity",
+    "replications_needed",
+    "run_with_input_uncertainty",
+    "tornado",
     "load_scenario",
     "load_scenario_text",
     "load_points",

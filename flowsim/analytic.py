@@ -3,7 +3,8 @@
 For each referral source, stages are transient states and outcomes absorbing
 ones. With Q the stage-to-stage shares and R the stage-to-outcome shares, the
 expected visits to each stage are e·(I − Q)⁻¹ for entries e, and the expected
-outcomes are those visits times R. Workstreams (carers' assessments, DoLS, …)
+outcomes are those visits times R; people closed at a stage with re-contact
+come back to its ``to`` stage with its share, a flow in Q. Workstreams (carers' assessments, DoLS, …)
 enter like a source of their own. Practitioner hours follow from the visits
 and the mean time per case, set against the hours the staff in post have for
 the modelled work (``Role.hours_per_year``). Counts are per year, averaged
@@ -103,6 +104,10 @@ def absorb(scenario: Scenario, source: str, entries: dict[str, float]) -> tuple[
     for a, b, share in graph.edges(data="share"):
         if b in index:
             q[index[a], index[b]] = share
+    for a, b, share in graph.edges(data="share"):  # re-contact: some of those closed come back, as a new visit
+        back = scenario.stages[a].recontact
+        if back is not None and b in scenario.outcomes and scenario.outcomes[b].kind == "closed":
+            q[index[a], index[back.to]] += back.share * share
     e = np.array([entries.get(s, 0.0) for s in stages])
     visits = np.linalg.solve((np.eye(len(stages)) - q).T, e)
     visit = dict(zip(stages, visits))

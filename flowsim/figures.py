@@ -35,6 +35,11 @@ class Figure:
     source: str
     reason: str
     price_year: str = ""  # the financial year (2016_17) a money figure's prices are in; "" if not stated
+    # How uncertain the value is, when known: a range and the distribution over it
+    # (written beside a value in a scenario, or kept for a data row in data/uncertainty/).
+    low: float | None = None
+    high: float | None = None
+    distribution: str | None = None
 
     def citation(self) -> str:
         """One line saying where the number comes from."""
@@ -105,3 +110,26 @@ def lookup(key: str) -> Figure | dict[str, Figure] | None:
     prefix = key + "."
     below = {k[len(prefix):]: f for k, f in table.items() if k.startswith(prefix)}
     return below or None
+
+
+DISTRIBUTIONS = ("uniform", "triangular", "pert")
+
+
+def spread_problems(row: dict) -> list[tuple[str, str]]:
+    """(field, what is wrong) for a value's range: ``low`` ≤ ``value`` ≤ ``high``, both or neither,
+    and a distribution of uniform, triangular or pert (the default)."""
+    low, high, value = row.get("low"), row.get("high"), row.get("value")
+    if low is None and high is None:
+        return [("distribution", "needs low and high")] if row.get("distribution") else []
+    problems = []
+    numbers = {}
+    for name, item in (("low", low), ("high", high), ("value", value)):
+        try:
+            numbers[name] = float(item)
+        except (TypeError, ValueError):
+            problems.append((name, f"must be a number; got {item!r}"))
+    if not problems and not numbers["low"] <= numbers["value"] <= numbers["high"]:
+        problems.append(("low", f"the range {low}–{high} must hold the value {value}"))
+    if row.get("distribution", "pert") not in DISTRIBUTIONS:
+        problems.append(("distribution", f"must be one of {', '.join(DISTRIBUTIONS)}; got {row.get('distribution')!r}"))
+    return problems

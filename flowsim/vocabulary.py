@@ -92,6 +92,7 @@ MEASURE_LABELS = {
     "workstream_arrivals": "Competing work arriving",
     "arrivals": "People arriving",
     "outcomes": "Outcome reached",
+    "recontacts": "People closed here who came back",
     "flow": "People moving",
     "wait_mean_days": "Wait, mean (days)",
     "wait_median_days": "Wait, median (days)",

@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from flowsim.cli import calibrate, compare, finance, inspect, profile, published, runs, sweep
+from flowsim.cli import calibrate, compare, finance, inspect, profile, published, runs, sweep, uncertainty
 from flowsim.cli.common import COMMAND_KEY, EXIT_USER_ERROR, report
 from flowsim.errors import FlowsimError
 from flowsim.version import __version__
@@ -39,7 +39,7 @@ def main() -> None:
 
 
 for command in (*inspect.COMMANDS, *runs.COMMANDS, *compare.COMMANDS, *finance.COMMANDS, *sweep.COMMANDS,
-                *calibrate.COMMANDS, *published.COMMANDS, *profile.COMMANDS):
+                *calibrate.COMMANDS, *published.COMMANDS, *profile.COMMANDS, *uncertainty.COMMANDS):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -22,9 +22,11 @@ from flowsim.cli.common import (console, finite, json_option, load_with_days, pr
 from flowsim.cli.finance import print_savings
 from flowsim.cli.runs import BANDS, COMPLETION, CASELOADS, waiting_and_caseload_kpis
 from flowsim.engine import compare as compare_scenarios
+from flowsim.errors import FlowsimError
 from flowsim.finance import savings
 from flowsim.format import interval, kpi_unit, number, shared_decimals
 from flowsim.output import FORMATS, write_comparison
+from flowsim.uncertainty.sampling import compare_with_input_uncertainty
 from flowsim.vocabulary import MEASURE_LABELS, kpi_label
 
 DIFFERENCE = "B − A ±95% CI"
@@ -206,6 +208,9 @@ def print_capacity(sides: Sides) -> None:
             console.print(f"[yellow]warning[/yellow] ({name}): {warning}")
 
 
+INPUTS_SAMPLED = "share of paired replications, each with the uncertain inputs sampled (inputs and randomness)"
+
+
 @click.command("compare")
 @click.argument("file_a", type=click.Path(dir_okay=False))
 @click.argument("file_b", type=click.Path(dir_okay=False))
@@ -220,15 +225,25 @@ def print_capacity(sides: Sides) -> None:
               help="Write the comparison, the savings and each side's run files here.")
 @click.option("--format", "file_format", type=click.Choice(FORMATS), default="parquet", show_default=True,
               help="With --out: each side's event log, daily series and packages as Parquet, CSV or both.")
+@click.option("--input-uncertainty", "samples", type=click.IntRange(2, 10_000), metavar="SAMPLES",
+              help="Sample the inputs that carry a range (the same draw on both sides) in SAMPLES paired "
+                   "replications instead of --reps: intervals and the target's chance include the inputs.")
 @json_option
 def compare_command(file_a, file_b, reps, seed, days, processes, set_b, set_a, target, show_all, out,
-                    file_format, as_json) -> None:
+                    file_format, samples, as_json) -> None:
     """Compare two scenarios on common random numbers: the saving A − B, then A, B and B − A."""
     a, b = load_with_days(file_a, set_a, days), load_with_days(file_b, set_b, days)
+    if samples and out:
+        raise FlowsimError("--out writes each side's event log, which --input-uncertainty does not keep: "
+                           "use one or the other")
+    reps = samples or reps
     started = dt.datetime.now().astimezone()
     with progress_bar(2 * reps, f"{a.name} vs {b.name}", not as_json) as advance:
-        comparison = compare_scenarios(a, b, reps=reps, seed=seed, processes=processes, detail=bool(out),
-                                       progress=advance)
+        if samples:
+            comparison = compare_with_input_uncertainty(a, b, samples, seed, workers=processes, progress=advance)
+        else:
+            comparison = compare_scenarios(a, b, reps=reps, seed=seed, processes=processes, detail=bool(out),
+                                           progress=advance)
     saved = savings(comparison, a, b, target)
     sides = Sides(a, b, comparison)
     if out:
@@ -237,17 +252,20 @@ def compare_command(file_a, file_b, reps, seed, days, processes, set_b, set_a, t
     if as_json:
         table = comparison.table()
         click.echo(json.dumps({
-            "a": a.name, "b": b.name, "reps": reps, "seed": seed,
+            "a": a.name, "b": b.name, "reps": reps, "seed": seed, "input_uncertainty": bool(samples),
             "kpis": {row["kpi"]: {col: finite(row[col]) for col in table.columns if col != "kpi"}
                      for row in table.to_dict("records")},
-            "saving_a_minus_b": saved.to_dict(),
+            "saving_a_minus_b": saved.to_dict() | ({"probability_note": INPUTS_SAMPLED} if samples else {}),
             "warnings": {"a": simulated_warnings(a, sides.table["a_mean"].to_dict()),
                          "b": simulated_warnings(b, sides.table["b_mean"].to_dict())},
         }, indent=2))
         return
     console.print(f"[bold]A[/bold] = {a.name}, [bold]B[/bold] = {b.name}: {reps} paired replications, "
                   f"seed {seed}, {a.time.horizon_days} days.")
-    console.print("B − A is the effect of moving from A to B (mean ±95% CI half-width).")
+    console.print("B − A is the effect of moving from A to B (mean ±95% CI half-width)"
+                  + (": each replication draws the uncertain inputs (the same on both sides), so the intervals "
+                     f"and the probabilities include the inputs' uncertainty ({INPUTS_SAMPLED})."
+                     if samples else "; randomness only: the inputs are taken as exact."))
     print_savings(saved)
     print_comparison(sides, show_all)
     if out:

@@ -37,10 +37,19 @@ def _kpi_json(summary: pd.DataFrame) -> dict:
 @click.option("--out", type=click.Path(file_okay=False), help="Write summary, KPIs, events, series and a manifest here.")
 @click.option("--format", "file_format", type=click.Choice(FORMATS), default="parquet", show_default=True,
               help="With --out: the event log, daily series and packages as Parquet, CSV (for spreadsheets) or both.")
+@click.option("--input-uncertainty", is_flag=True,
+              help="Also sample the inputs that carry a range, once per replication, and split each interval "
+                   "into input uncertainty and randomness.")
+@click.option("--samples", default=200, show_default=True, type=click.IntRange(2, 10_000),
+              help="With --input-uncertainty: replications with sampled inputs.")
 @json_option
-def run_command(file, reps, seed, days, processes, overrides, out, file_format, as_json) -> None:
+def run_command(file, reps, seed, days, processes, overrides, out, file_format, input_uncertainty, samples,
+                as_json) -> None:
     """Simulate a scenario: KPIs with 95% confidence intervals over the replications."""
     scenario = load_with_days(file, overrides, days)
+    if input_uncertainty:
+        from flowsim.cli.uncertainty import run_input_uncertainty  # the command's second mode
+        return run_input_uncertainty(scenario, samples, reps, seed, processes, out, as_json)
     started = dt.datetime.now().astimezone()
     with progress_bar(reps, f"{scenario.name}", not as_json) as advance:
         results = run_scenario(scenario, reps=reps, seed=seed, processes=processes, detail=bool(out),

@@ -73,3 +73,4 @@ class Records:
     overdue_at_end: float = 0.0
     reviewed: set = field(default_factory=set)  # packages with a review completed in the window
     unplanned_reviews: int = 0  # unplanned reviews arriving in the window
+    recontacts: dict = field(default_factory=dict)  # stage with re-contact -> people back in the window

@@ -20,6 +20,7 @@ from flowsim.calendar import simulated_days
 from flowsim.engine.casework import CaseStage, CaseTeam, practitioner_caps
 from flowsim.engine.demand import contact_plan, merged_plan, workstream_plan
 from flowsim.engine.ledger import PackageLedger
+from flowsim.engine.recontact import Recontacts
 from flowsim.engine.records import Records, count_waiting_bands
 from flowsim.engine.reviews import ReviewBook
 from flowsim.engine.rosters import build_roster
@@ -83,6 +84,8 @@ class Replication:
             if name == scenario.key_stage or isinstance(stage, CaseStage):
                 stage.completions = []
         self.reviews = ReviewBook(scenario, rep_seed)
+        self.recontacts = {name: Recontacts(self, name, stage.recontact, rep_seed)
+                           for name, stage in scenario.stages.items() if stage.recontact is not None}
         self._triaged_teams = [team for role, team in self.teams.items()
                                if any(s.role == role and s.triage is not None for s in scenario.stages.values())]
 
@@ -205,7 +208,9 @@ class Replication:
         if in_window:
             self.outcome_counts[target] += 1
         kind = self.outcome_kind[target]
-        if kind == "package":
+        if kind == "closed" and self.recontacts and stage.name in self.recontacts:
+            self.recontacts[stage.name].closed(person, now)
+        elif kind == "package":
             if in_window and now <= self.horizon_end and person.package < 0:  # a new request, not a review
                 self.rec.request_to_service.append(now - person.asked)
             pid = self.ledger.replace(person.package, target, now)
@@ -326,6 +331,7 @@ class Replication:
             rec.reviewed = self.reviews.reviewed
             rec.unplanned_reviews = self.reviews.unplanned
         rec.cost_changes = self.ledger.cost_changes
+        rec.recontacts = {name: back.count for name, back in self.recontacts.items()}
         return rec
 
 

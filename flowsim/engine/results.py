@@ -243,6 +243,8 @@ def run_kpis(scenario: Scenario, rec: Records) -> dict[Kpi, float]:
         k[Kpi("outcomes", outcome)] = float(n)
     for a, b in scenario.network.edges:
         k[Kpi("flow", f"{a}->{b}")] = float(rec.edges.get((a, b), 0))
+    for stage, n in rec.recontacts.items():  # only stages with re-contact: other scenarios' KPIs are unchanged
+        k[Kpi("recontacts", stage)] = float(n)
     for stage in rec.waits:
         _wait_kpis(k, scenario, rec, stage)
         k[Kpi("waiting_at_end", stage)] = float(rec.waiting_at_end[stage])

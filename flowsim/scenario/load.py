@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from flowsim.calendar import calendar_problems
 from flowsim.errors import InputError, Problem
-from flowsim.figures import STATUSES, Figure, lookup
+from flowsim.figures import STATUSES, Figure, lookup, spread_problems
 from flowsim.scenario.network import structure_problems
 from flowsim.scenario.localities import expand, local, locality_problems
 from flowsim.scenario.names import field_hint, unknown_name
@@ -163,6 +163,8 @@ def scenario_hash(scenario: Scenario) -> str:
     for stage in dumped["stages"].values():  # fields added later, left out at their defaults: old hashes still hold
         if stage.get("kind") == "one_sitting" and stage.get("case") is None:
             del stage["kind"], stage["case"]
+        if stage.get("recontact", 0) is None:
+            del stage["recontact"]
     if not dumped["demand"].get("workstreams"):
         dumped["demand"].pop("workstreams", None)
     for role in dumped["roles"].values():
@@ -228,7 +230,7 @@ def _nest(flat: dict[str, Figure]) -> dict:
     return nested
 
 
-CITED_KEYS = {"value", "source", "status", "reason"}
+CITED_KEYS = {"value", "source", "status", "reason", "low", "high", "distribution"}
 
 
 def _resolve_refs(node: Any, path: str, provenance: dict, problems: list, origin: str) -> Any:
@@ -250,8 +252,12 @@ def _cited(node: dict, path: str, provenance: dict, problems: list, origin: str)
         problems.append(Problem(origin, f"{path}.status", f"must be one of {', '.join(sorted(STATUSES))}"))
     elif status != "published" and not str(node.get("reason") or "").strip():
         problems.append(Problem(origin, f"{path}.reason", f"a {status} number needs a reason"))
+    spread = spread_problems(node)
+    problems += [Problem(origin, f"{path}.{field}", message) for field, message in spread]
     provenance[path] = Figure(key="", value=node["value"], unit="", description="", status=status,
-                              source=str(node["source"]), reason=str(node.get("reason") or ""))
+                              source=str(node["source"]), reason=str(node.get("reason") or ""),
+                              low=node.get("low"), high=node.get("high"),
+                              distribution=node.get("distribution") if node.get("low") is not None else None)
     return node["value"]
 
 

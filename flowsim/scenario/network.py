@@ -171,6 +171,8 @@ def structure_problems(scenario: Scenario) -> list[tuple[str, str]]:
     for name, stage in stages.items():
         if stage.role is not None and stage.role not in roles:
             problems.append((f"stages.{name}.role", f"role '{stage.role}' does not exist"))
+        if stage.recontact is not None and stage.recontact.to not in stages:
+            problems.append((f"stages.{name}.recontact.to", f"stage '{stage.recontact.to}' does not exist"))
         route_sets = {"routes": stage.routes} | {
             f"routes_by_source.{s}": r for s, r in stage.routes_by_source.items()
         }

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, NonNegativeFloat, PositiveFloat, field_validator, model_validator
 
-from flowsim.scenario.fields import FiniteNonNegative, Name, Routes, Strict, resolve_shares
+from flowsim.scenario.fields import FiniteNonNegative, Name, Routes, Share, Strict, resolve_shares
 
 class WorkTime(Strict):
     """Practitioner time per case: a distribution of minutes, plus travel."""
@@ -96,6 +96,19 @@ class Service(Strict):
     )
 
 
+class Recontact(Strict):
+    """Failure demand: some people whose contact ended closed at this stage (advice, signposting) ask again.
+
+    A share of those who leave the stage to a ``closed`` outcome come back to
+    the ``to`` stage after a delay spread evenly over ``within_days``, as a new
+    contact from the same referral source.
+    """
+
+    share: Share = Field(description="share of people closed at this stage who contact the council again")
+    within_days: PositiveFloat = Field(description="they come back within this many days (evenly spread)")
+    to: Name = Field(description="the stage they come back to (usually the front door)")
+
+
 class Stage(Strict):
     """A piece of work done by one practitioner role, ending in onward routes.
 
@@ -122,6 +135,7 @@ class Stage(Strict):
     wait_target_days: PositiveFloat | None = None
     routes: Routes
     routes_by_source: dict[Name, Routes] = Field(default_factory=dict)
+    recontact: Recontact | None = None
 
     @model_validator(mode="after")
     def _work_needs_a_role(self) -> "Stage":
