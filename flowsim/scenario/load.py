@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -20,11 +21,12 @@ from pydantic import ValidationError
 from flowsim.calendar import calendar_problems
 from flowsim.errors import InputError, Problem
 from flowsim.figures import STATUSES, Figure, lookup
+from flowsim.scenario.limits import limit_problems, non_finite
 from flowsim.scenario.network import structure_problems
 from flowsim.scenario.localities import expand, local, locality_problems
 from flowsim.scenario.schema import Scenario, ScenarioSource
 from flowsim.scenario.teams import apply_team_table
-from flowsim.uploads import MAX_UPLOAD_BYTES, user_text
+from flowsim.uploads import MAX_UPLOAD_BYTES, read_user_file, user_text
 
 MAX_SCENARIO_BYTES = MAX_UPLOAD_BYTES
 MAX_SCENARIO_VALUES = 100_000  # YAML aliases can make a small file expand enormously
@@ -36,20 +38,7 @@ Overrides = Mapping[str, Any] | Iterable[str] | None
 
 def load_scenario(path: str | Path, overrides: Overrides = None) -> Scenario:
     """Load, resolve and validate a scenario file; raise InputError listing every problem."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_SCENARIO_BYTES:
-            raise InputError.single(str(path), "", f"file is {size:,} bytes; a scenario is at most {MAX_SCENARIO_BYTES:,}")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError.single(str(path), "", "file not found") from None
-    except IsADirectoryError:
-        raise InputError.single(str(path), "", "is a folder, not a scenario file") from None
-    except UnicodeDecodeError:
-        raise InputError.single(str(path), "", "is not UTF-8 text") from None
-    except OSError as err:
-        raise InputError.single(str(path), "", f"cannot be read ({err.strerror})") from None
+    text = read_user_file(path, str(path), MAX_SCENARIO_BYTES)
     return load_scenario_text(text, str(path), overrides)
 
 
@@ -100,25 +89,30 @@ def scenario_from_document(document: Any, origin: str, overrides: Overrides = No
         for leaf in [p for p in provenance if p == path or p.startswith(path + ".")]:
             del provenance[leaf]
         provenance[path] = f"set as an override ({path}={changes[path]!r})"
+    problems += [Problem(origin, path, message) for path, message in non_finite(resolved)]
     if problems:
         raise InputError(problems)
     try:
         scenario = Scenario.model_validate(resolved)
     except ValidationError as err:
         raise InputError(_problems_from_pydantic(origin, err.errors())) from None
-    structural = structure_problems(scenario) or locality_problems(scenario) or calendar_problems(scenario)
+    structural = (limit_problems(scenario) or structure_problems(scenario) or locality_problems(scenario)
+                  or calendar_problems(scenario))
     if structural:
         raise InputError([Problem(origin, path, message) for path, message in structural])
     localities = scenario.localities
     if localities is not None:
-        scenario, provenance = _expanded(scenario, provenance)
+        scenario, provenance = _expanded(scenario, provenance, origin)
     return scenario.with_source(ScenarioSource(origin, document, provenance, localities))
 
 
-def _expanded(scenario: Scenario, provenance: dict) -> tuple[Scenario, dict]:
+def _expanded(scenario: Scenario, provenance: dict, origin: str) -> tuple[Scenario, dict]:
     """The plain scenario for one with localities, its numbers' sources carried across."""
     spec = scenario.localities
     plain = Scenario.model_validate(expand(scenario))
+    too_large = limit_problems(plain)  # each locality copies its local stages and roles
+    if too_large:
+        raise InputError([Problem(origin, f"localities ({path})", message) for path, message in too_large])
     problems = structure_problems(plain)
     if problems:  # a localities block that passed its checks should always expand cleanly
         raise InputError([Problem("localities", path, message) for path, message in problems])
@@ -299,10 +293,20 @@ def _problems_from_pydantic(origin: str, errors: list[dict]) -> list[Problem]:
     return problems
 
 
+def _not_finite(value: Any) -> bool:
+    """A value pydantic reads as infinity or not-a-number (2.5e999, .nan, the text "inf")."""
+    try:
+        return isinstance(value, (int, float, str)) and not math.isfinite(float(value))
+    except (ValueError, OverflowError):
+        return False
+
+
 def _problem_from_pydantic(origin: str, error: dict) -> Problem:
     path = ".".join(str(part) for part in error["loc"] if not _is_union_branch(part))
     kind, message = error["type"], error["msg"]
-    if kind == "extra_forbidden":
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal") and _not_finite(error.get("input")):
+        message = f"must be a finite number; got {error.get('input')!r}"
+    elif kind == "extra_forbidden":
         message = "unknown field (check the spelling)"
     elif kind == "missing":
         message = "is required but missing"
