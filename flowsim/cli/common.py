@@ -10,7 +10,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from flowsim.errors import FlowsimError, InputError
+from flowsim.runner import default_workers
 from flowsim.scenario import load_scenario
+from flowsim.workload import estimate_work, refuse_if_large, total
 
 EXIT_USER_ERROR = 2
 
@@ -42,11 +44,21 @@ run_options = [
     click.option("--days", type=click.IntRange(1, 3660), help="Horizon in days (sets time.horizon_days)."),
     click.option("--processes", type=click.IntRange(1, 256), help="Worker processes (default: all cores)."),
 ]
+allow_large_option = click.option(
+    "--allow-large", is_flag=True,
+    help="Run even when the estimated work is above the limits (see the README, \"Limits\").")
+
+
+def check_size(scenarios, reps: int, processes: int | None = None, detail: bool = False,
+               allow_large: bool = False) -> None:
+    """Refuse (RunTooLarge) runs whose estimated work is above the limits, unless --allow-large."""
+    at_once = processes or default_workers()
+    refuse_if_large(total(estimate_work(s, reps, detail=detail, processes=at_once) for s in scenarios), allow_large)
 
 
 def with_run_options(command):
-    """--reps, --seed, --days and --processes, in that order in the help."""
-    for option in reversed(run_options):
+    """--reps, --seed, --days, --processes and --allow-large, in that order in the help."""
+    for option in reversed([*run_options, allow_large_option]):
         command = option(command)
     return command
 

@@ -10,7 +10,7 @@ import json
 import click
 from rich.table import Table
 
-from flowsim.cli.common import json_option, progress_bar, reps_option, seed_option
+from flowsim.cli.common import allow_large_option, check_size, json_option, progress_bar, reps_option, seed_option
 from flowsim.cli.common import console
 from flowsim.engine import compare as compare_scenarios
 from flowsim.errors import FlowsimError
@@ -59,17 +59,19 @@ def _option_values(pairs: tuple[str, ...], what: str) -> dict[str, float]:
               help="Add the simulated saving CURRENT − NEW (total cost over the horizon) to every option.")
 @reps_option
 @seed_option
+@allow_large_option
 @click.option("--savings", "savings_set", multiple=True, metavar="OPTION=POUNDS", help="Change an option's savings.")
 @click.option("--confidence", "confidence_set", multiple=True, metavar="OPTION=SHARE",
               help="Change an option's confidence in the wider MTFS target (0 to 1).")
 @json_option
-def appraisal_command(scenario_pair, reps, seed, savings_set, confidence_set, as_json) -> None:
+def appraisal_command(scenario_pair, reps, seed, allow_large, savings_set, confidence_set, as_json) -> None:
     """Barnet's options appraisal of delivery models, optionally with a simulated operating-model saving."""
     inputs = barnet_inputs().with_changes(_option_values(savings_set, "savings"),
                                           _option_values(confidence_set, "confidence"))
     saving = None
     if scenario_pair:
         a, b = (load_scenario(path) for path in scenario_pair)
+        check_size([a, b], reps, allow_large=allow_large)
         with progress_bar(2 * reps, f"{a.name} vs {b.name}", not as_json) as advance:
             comparison = compare_scenarios(a, b, reps=reps, seed=seed, progress=advance)
         saving = savings(comparison).total()

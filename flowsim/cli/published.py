@@ -7,7 +7,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from flowsim.cli.common import console, finite, json_option, load_with_days, progress_bar, set_option, with_run_options
+from flowsim.cli.common import check_size, console, finite, json_option, load_with_days, progress_bar, set_option, with_run_options
 from flowsim.engine import run as run_scenario
 from flowsim.format import interval, number
 from flowsim.published import published_comparison
@@ -18,9 +18,10 @@ from flowsim.published import published_comparison
 @with_run_options
 @set_option
 @json_option
-def baseline_command(file, reps, seed, days, processes, overrides, as_json) -> None:
+def baseline_command(file, reps, seed, days, processes, allow_large, overrides, as_json) -> None:
     """Simulate a scenario and set its waits, caseloads, reviews, volumes and spend beside published figures."""
     scenario = load_with_days(file, overrides, days)
+    check_size([scenario], reps, processes, allow_large=allow_large)
     with progress_bar(reps, scenario.name, not as_json) as advance:
         results = run_scenario(scenario, reps=reps, seed=seed, processes=processes, detail=False, progress=advance)
     table = published_comparison(results, scenario)

@@ -13,7 +13,7 @@ import click
 import pandas as pd
 from rich.table import Table
 
-from flowsim.cli.common import console, finite, json_option, load_with_days, progress_bar, set_option, with_run_options
+from flowsim.cli.common import check_size, console, finite, json_option, load_with_days, progress_bar, set_option, with_run_options
 from flowsim.cli.finance import print_savings
 from flowsim.engine import compare as compare_scenarios
 from flowsim.engine import run as run_scenario
@@ -34,9 +34,10 @@ def _kpi_json(summary: pd.DataFrame) -> dict:
 @set_option
 @click.option("--out", type=click.Path(file_okay=False), help="Write summary, KPIs, events, series and a manifest here.")
 @json_option
-def run_command(file, reps, seed, days, processes, overrides, out, as_json) -> None:
+def run_command(file, reps, seed, days, processes, allow_large, overrides, out, as_json) -> None:
     """Simulate a scenario: KPIs with 95% confidence intervals over the replications."""
     scenario = load_with_days(file, overrides, days)
+    check_size([scenario], reps, processes, detail=bool(out), allow_large=allow_large)
     started = dt.datetime.now().astimezone()
     with progress_bar(reps, f"{scenario.name}", not as_json) as advance:
         results = run_scenario(scenario, reps=reps, seed=seed, processes=processes, detail=bool(out),
@@ -140,9 +141,10 @@ def print_run(scenario, summary: pd.DataFrame, reps: int, seed: int) -> None:
               help="Savings target for the saving A − B over the horizon (default: B's finance.savings_target).")
 @click.option("--all", "show_all", is_flag=True, help="Also list the flow along every edge.")
 @json_option
-def compare_command(file_a, file_b, reps, seed, days, processes, target, show_all, as_json) -> None:
+def compare_command(file_a, file_b, reps, seed, days, processes, allow_large, target, show_all, as_json) -> None:
     """Compare two scenarios on common random numbers: A, B, the paired difference B − A, and the saving A − B."""
     a, b = load_with_days(file_a, (), days), load_with_days(file_b, (), days)
+    check_size([a, b], reps, processes, allow_large=allow_large)
     with progress_bar(2 * reps, f"{a.name} vs {b.name}", not as_json) as advance:
         comparison = compare_scenarios(a, b, reps=reps, seed=seed, processes=processes, progress=advance)
     table = comparison.table()

@@ -9,7 +9,7 @@ import click
 from rich.progress import Progress
 from rich.table import Table
 
-from flowsim.cli.common import PROGRESS_COLUMNS, console, err
+from flowsim.cli.common import PROGRESS_COLUMNS, allow_large_option, check_size, console, err
 from flowsim.errors import FlowsimError
 from flowsim.format import interval, kpi_unit
 from flowsim.scenario import load_scenario
@@ -40,11 +40,13 @@ def _axis(spec: str) -> tuple[str, list]:
 @click.option("--workers", type=click.IntRange(1, 1024), help="Worker processes (default: all cores).")
 @click.option("--dask", metavar="ADDRESS|local", help="Run on Dask: a scheduler address, or 'local' for a LocalCluster.")
 @click.option("--resume", is_flag=True, help="Finish a stopped sweep in --out, skipping finished points.")
-def sweep_command(files, varies, reps, seed, out, workers, dask, resume) -> None:
+@allow_large_option
+def sweep_command(files, varies, reps, seed, out, workers, dask, resume, allow_large) -> None:
     """Run a grid of what-ifs with common random numbers; each point is saved as soon as it is done."""
     axes = dict(_axis(spec) for spec in varies)
     bases = [load_scenario(f) for f in files]
     points = plan(bases, axes)  # every point validated before anything runs
+    check_size([p.scenario for p in points], reps, workers, allow_large=allow_large)
     if not resume and (Path(out) / "sweep.json").exists():
         raise FlowsimError(f"{out} already holds a sweep: add --resume to finish it, or choose another folder")
     console.print(f"{len(points)} points × {reps} replications, seed {seed} → {out}/")
