@@ -1,12 +1,15 @@
 """What the commands share: the consoles, error reports, common options and the progress bar."""
 from __future__ import annotations
 
+import json
 import os
 import sys
 from contextlib import contextmanager
 
 import click
+import numpy as np
 from rich.console import Console
+from rich.text import Text
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from flowsim.errors import FlowsimError, InputError
@@ -18,15 +21,22 @@ EXIT_USER_ERROR = 2
 
 # Piped output is not wrapped at rich's default 80 columns, unless COLUMNS asks for a width.
 _WIDE = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 200
-console = Console(highlight=False, soft_wrap=False, width=_WIDE)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# No console markup: labels, council and file names and bad values are the user's text and are printed as
+# written ("barnet [draft].yaml", "[/x]"); styles are given with ``styled``.
+console = Console(highlight=False, soft_wrap=False, width=_WIDE, markup=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """Text from plain strings and (text, style) pairs, never read as markup."""
+    return Text.assemble(*parts)
 
 
 def report(error: FlowsimError) -> None:
     """Print each problem of a user mistake on standard error."""
     problems = error.problems if isinstance(error, InputError) else [str(error)]
     for problem in problems:
-        err.print(f"[red]error[/red]: {problem}", markup=True, highlight=False)
+        err.print(styled(("error", "red"), f": {problem}"))
 
 
 set_option = click.option(
@@ -67,6 +77,24 @@ def load_with_days(file: str, overrides: tuple[str, ...], days: int | None):
     """A scenario with its overrides and, if given, a horizon of ``days``."""
     changes = list(overrides) + ([f"time.horizon_days={days}"] if days else [])
     return load_scenario(file, changes)
+
+
+def strict_json(value):
+    """``value`` with every NaN and infinity (nested anywhere) as None, numpy numbers as Python's."""
+    if isinstance(value, dict):
+        return {str(k): strict_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict_json(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        return finite(float(value))
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def echo_json(value) -> None:
+    """Print ``value`` as strict JSON: no NaN or Infinity (null where a value is missing)."""
+    click.echo(json.dumps(strict_json(value), indent=2, allow_nan=False))
 
 
 def finite(value: float | None) -> float | None:

@@ -10,7 +10,15 @@ import json
 import click
 from rich.table import Table
 
-from flowsim.cli.common import allow_large_option, check_size, json_option, progress_bar, reps_option, seed_option
+from flowsim.cli.common import (
+    allow_large_option,
+    check_size,
+    echo_json,
+    json_option,
+    progress_bar,
+    reps_option,
+    seed_option,
+)
 from flowsim.cli.common import console
 from flowsim.engine import compare as compare_scenarios
 from flowsim.errors import FlowsimError
@@ -77,10 +85,10 @@ def appraisal_command(scenario_pair, reps, seed, allow_large, savings_set, confi
         saving = savings(comparison).total()
     table = appraise(inputs, saving)
     if as_json:
-        click.echo(json.dumps({"in_scope_value": inputs.in_scope_value, "mtfs_target": inputs.mtfs_target,
-                               "adm_savings_target": inputs.adm_savings_target,
-                               "operating_model_saving_a_minus_b": saving,
-                               "options": json.loads(table.to_json(orient="records"))}, indent=2))
+        echo_json({"in_scope_value": inputs.in_scope_value, "mtfs_target": inputs.mtfs_target,
+                   "adm_savings_target": inputs.adm_savings_target,
+                   "operating_model_saving_a_minus_b": saving,
+                   "options": json.loads(table.to_json(orient="records"))})
         return
     shown = Table(title=f"Options appraisal (in-scope value {money(inputs.in_scope_value, exact=True)}; wider MTFS "
                         f"target {money(inputs.mtfs_target, exact=True)}; ADM savings target "

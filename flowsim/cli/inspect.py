@@ -1,7 +1,6 @@
 """Commands that read a scenario without simulating it: validate, flows, sources."""
 from __future__ import annotations
 
-import json
 import math
 import sys
 
@@ -9,7 +8,7 @@ import click
 from rich.table import Table
 
 from flowsim.analytic import expected_flows
-from flowsim.cli.common import EXIT_USER_ERROR, console, json_option, report, set_option
+from flowsim.cli.common import EXIT_USER_ERROR, console, echo_json, json_option, report, set_option, styled
 from flowsim.errors import FlowsimError
 from flowsim.format import MISSING, figure, number, share, year
 from flowsim.provenance import number_sources
@@ -55,10 +54,10 @@ def flows(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
     scenario = load_scenario(file, overrides)
     result = expected_flows(scenario)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        echo_json(result.to_dict())
         return
-    console.print(f"[bold]{scenario.name}[/bold]: expected flows a year "
-                  f"(horizon {scenario.time.horizon_days} days), {number(result.contacts, decimals=0)} contacts")
+    console.print(styled((scenario.name, "bold"), ": expected flows a year "
+                         f"(horizon {scenario.time.horizon_days} days), {number(result.contacts, decimals=0)} contacts"))
     for title, counts in (("Stage", result.stages), ("Outcome", result.outcomes)):
         table = _table(title, "people a year", "per 100 contacts")
         for name, count in counts.items():
@@ -72,7 +71,7 @@ def flows(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
                       share(load.utilisation) if math.isfinite(load.utilisation) else "no staff")
     console.print(table)
     for warning in result.warnings:
-        console.print(f"[yellow]warning[/yellow]: {warning}")
+        console.print(styled(("warning", "yellow"), f": {warning}"))
 
 
 @click.command()
@@ -84,7 +83,7 @@ def sources(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
     scenario = load_scenario(file, overrides)
     rows = number_sources(scenario)
     if as_json:
-        click.echo(json.dumps([r.to_dict() for r in rows], indent=2))
+        echo_json([r.to_dict() for r in rows])
         return
     table = Table(show_edge=False)
     for column in ("field", "value", "status", "data/ key", "source"):

@@ -7,13 +7,23 @@ saving A − B (see ``flowsim.finance``).
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import click
 import pandas as pd
 from rich.table import Table
 
-from flowsim.cli.common import check_size, console, finite, json_option, load_with_days, progress_bar, set_option, with_run_options
+from flowsim.cli.common import (
+    check_size,
+    console,
+    echo_json,
+    finite,
+    json_option,
+    load_with_days,
+    progress_bar,
+    set_option,
+    styled,
+    with_run_options,
+)
 from flowsim.cli.finance import print_savings
 from flowsim.engine import compare as compare_scenarios
 from flowsim.engine import run as run_scenario
@@ -47,8 +57,8 @@ def run_command(file, reps, seed, days, processes, allow_large, overrides, out, 
     if out:
         write_run(results, scenario, out, started, finished)
     if as_json:
-        click.echo(json.dumps({"scenario": scenario.name, "reps": reps, "seed": seed,
-                               "horizon_days": scenario.time.horizon_days, "kpis": _kpi_json(summary)}, indent=2))
+        echo_json({"scenario": scenario.name, "reps": reps, "seed": seed,
+                   "horizon_days": scenario.time.horizon_days, "kpis": _kpi_json(summary)})
         return
     print_run(scenario, summary, reps, seed)
     if out:
@@ -95,7 +105,7 @@ def print_waiting_and_caseloads(scenario, rows: pd.DataFrame) -> None:
     waiting = [s for s in stages if f"{BANDS[0]}.{s}.end" in rows.index
                and sum(rows.loc[f"{m}.{s}.end", "mean"] for m in BANDS) > 0]
     roles = [r for r in scenario.roles if f"{CASELOADS[0]}.{r}" in rows.index]
-    console.print("[bold]Waiting and caseloads[/bold]")
+    console.print(styled(("Waiting and caseloads", "bold")))
     if completing:
         console.print(_matrix("Request to completion (first asked to leaving the stage)", rows, completing,
                               COMPLETION, scenario.label))
@@ -111,9 +121,9 @@ def print_waiting_and_caseloads(scenario, rows: pd.DataFrame) -> None:
 def print_run(scenario, summary: pd.DataFrame, reps: int, seed: int) -> None:
     """A run's KPIs as tables: stages, practitioners, packages of care, money."""
     rows = summary.set_index("kpi")
-    console.print(f"[bold]{scenario.name}[/bold]: {reps} replications, seed {seed}, over "
-                  f"{scenario.time.horizon_days} days; mean ±95% CI half-width. "
-                  f"Contacts: {_pm('contacts', rows.loc['contacts'])}")
+    console.print(styled((scenario.name, "bold"), f": {reps} replications, seed {seed}, over "
+                         f"{scenario.time.horizon_days} days; mean ±95% CI half-width. "
+                         f"Contacts: {_pm('contacts', rows.loc['contacts'])}"))
     console.print(_matrix("Stages", rows, list(scenario.stages),
                           ["arrivals", "wait_mean_days", "wait_p90_days", "within_target", "waiting_at_end"],
                           scenario.label))
@@ -152,15 +162,15 @@ def compare_command(file_a, file_b, reps, seed, days, processes, allow_large, ta
     saved = savings(comparison, target if target is not None else finance.savings_target,
                     "given with --target" if target is not None else finance.savings_target_label)
     if as_json:
-        click.echo(json.dumps({
+        echo_json({
             "a": a.name, "b": b.name, "reps": reps, "seed": seed,
             "kpis": {row["kpi"]: {col: finite(row[col]) for col in table.columns if col != "kpi"}
                      for row in table.to_dict("records")},
             "saving_a_minus_b": saved.to_dict(),
-        }, indent=2))
+        })
         return
-    console.print(f"[bold]A[/bold] = {a.name}, [bold]B[/bold] = {b.name}: {reps} paired replications, seed {seed}. "
-                  "B − A is the effect of moving from A to B, with its 95% confidence interval.")
+    console.print(styled(("A", "bold"), f" = {a.name}, ", ("B", "bold"), f" = {b.name}: {reps} paired replications, "
+                         f"seed {seed}. B − A is the effect of moving from A to B, with its 95% confidence interval."))
     shown = Table(show_edge=False)
     for column, justify in (("KPI", "left"), ("A", "right"), ("B", "right"), ("B − A ±95% CI", "right")):
         shown.add_column(column, justify=justify)
