@@ -6,18 +6,25 @@ traceback: the group below catches every ``FlowsimError`` a command raises.
 """
 from __future__ import annotations
 
+import errno
 import sys
 
 import click
 
 from flowsim.cli import calibrate, finance, inspect, published, runs, sweep
-from flowsim.cli.common import EXIT_USER_ERROR, report
+from flowsim.cli.common import EXIT_INTERRUPTED, EXIT_USER_ERROR, err, report
 from flowsim.errors import FlowsimError
 from flowsim.version import __version__
 
 
+# Faults of the user's files and folders, not of flowsim: a name too long, no permission, a full disk.
+FILE_ERRORS = {errno.ENAMETOOLONG, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EROFS, errno.ENOTDIR,
+               errno.EISDIR, errno.ENOENT, errno.EDQUOT, errno.ELOOP}
+
+
 class FlowsimGroup(click.Group):
-    """A click group that reports a FlowsimError as a message and exits 2."""
+    """A click group that reports a FlowsimError (or a file the system refuses) as a message and exits 2,
+    and Ctrl-C as one line and exit 130."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -25,6 +32,15 @@ class FlowsimGroup(click.Group):
         except FlowsimError as error:
             report(error)
             sys.exit(EXIT_USER_ERROR)
+        except OSError as error:
+            if error.errno not in FILE_ERRORS:
+                raise
+            where = f"{error.filename}: " if error.filename else ""
+            report(FlowsimError(f"{where}{error.strerror}"))
+            sys.exit(EXIT_USER_ERROR)
+        except KeyboardInterrupt:
+            err.print("stopped (Ctrl-C)")
+            sys.exit(EXIT_INTERRUPTED)
 
 
 @click.group(cls=FlowsimGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -18,6 +18,7 @@ from flowsim.scenario import load_scenario
 from flowsim.workload import estimate_work, refuse_if_large, total
 
 EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C (128 + SIGINT)
 
 # Piped output is not wrapped at rich's default 80 columns, unless COLUMNS asks for a width.
 _WIDE = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 200

@@ -29,7 +29,7 @@ from flowsim.engine import compare as compare_scenarios
 from flowsim.engine import run as run_scenario
 from flowsim.finance import savings
 from flowsim.format import interval, kpi_unit, number
-from flowsim.output import write_run
+from flowsim.output import check_folder, write_run
 from flowsim.vocabulary import kpi_label
 
 
@@ -43,11 +43,14 @@ def _kpi_json(summary: pd.DataFrame) -> dict:
 @with_run_options
 @set_option
 @click.option("--out", type=click.Path(file_okay=False), help="Write summary, KPIs, events, series and a manifest here.")
+@click.option("--force", is_flag=True, help="Replace results in --out that flowsim did not write.")
 @json_option
-def run_command(file, reps, seed, days, processes, allow_large, overrides, out, as_json) -> None:
+def run_command(file, reps, seed, days, processes, allow_large, overrides, out, force, as_json) -> None:
     """Simulate a scenario: KPIs with 95% confidence intervals over the replications."""
     scenario = load_with_days(file, overrides, days)
     check_size([scenario], reps, processes, detail=bool(out), allow_large=allow_large)
+    if out:
+        check_folder(out, force=force)  # before the simulation, not after it
     started = dt.datetime.now().astimezone()
     with progress_bar(reps, f"{scenario.name}", not as_json) as advance:
         results = run_scenario(scenario, reps=reps, seed=seed, processes=processes, detail=bool(out),
@@ -55,7 +58,7 @@ def run_command(file, reps, seed, days, processes, allow_large, overrides, out, 
     finished = dt.datetime.now().astimezone()
     summary = results.summary()
     if out:
-        write_run(results, scenario, out, started, finished)
+        write_run(results, scenario, out, started, finished, force=force)
     if as_json:
         echo_json({"scenario": scenario.name, "reps": reps, "seed": seed,
                    "horizon_days": scenario.time.horizon_days, "kpis": _kpi_json(summary)})

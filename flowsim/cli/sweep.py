@@ -9,7 +9,7 @@ import click
 from rich.progress import Progress
 from rich.table import Table
 
-from flowsim.cli.common import PROGRESS_COLUMNS, allow_large_option, check_size, console, err
+from flowsim.cli.common import EXIT_INTERRUPTED, PROGRESS_COLUMNS, allow_large_option, check_size, console, err
 from flowsim.errors import FlowsimError
 from flowsim.format import interval, kpi_unit
 from flowsim.scenario import load_scenario
@@ -19,7 +19,6 @@ from flowsim.vocabulary import kpi_label
 
 HEADLINE_KPIS = ["new_packages.total", "total_cost.horizon", "wait_p90_days.full_assessment",
                  "utilisation.social_worker"]
-EXIT_INTERRUPTED = 130
 
 
 def _axis(spec: str) -> tuple[str, list]:

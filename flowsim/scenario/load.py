@@ -36,6 +36,32 @@ YAML_VALUE_ERRORS = (yaml.YAMLError, ValueError, TypeError, OverflowError, Recur
 Overrides = Mapping[str, Any] | Iterable[str] | None
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice in one mapping (PyYAML keeps the last silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # keys merged in with << may be overridden: that is what merging is for
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.setdefault(key, key_node)
+                except TypeError:
+                    continue  # an unhashable key: the constructor below reports it
+                if first is not key_node:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key {key!r} is given twice (first on line {first.start_mark.line + 1})",
+                        key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
+def safe_yaml(text: str) -> Any:
+    """Parse YAML text as plain data (no tags that make objects), refusing duplicate keys."""
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 def load_scenario(path: str | Path, overrides: Overrides = None) -> Scenario:
     """Load, resolve and validate a scenario file; raise InputError listing every problem."""
     text = read_user_file(path, str(path), MAX_SCENARIO_BYTES)
@@ -46,7 +72,7 @@ def load_scenario_text(text: str | bytes, origin: str, overrides: Overrides = No
     """Like ``load_scenario`` for text already read (an upload); ``origin`` names it in messages."""
     text = user_text(text, origin, MAX_SCENARIO_BYTES)
     try:
-        document = yaml.safe_load(text)
+        document = safe_yaml(text)
     except YAML_VALUE_ERRORS as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -180,7 +206,7 @@ def parse_overrides(overrides: Overrides, origin: str = "--set") -> dict[str, An
             problems.append(Problem("--set", str(item), "must look like path.to.field=value"))
             continue
         try:
-            parsed[path] = yaml.safe_load(raw) if raw.strip() else None
+            parsed[path] = safe_yaml(raw) if raw.strip() else None
         except YAML_VALUE_ERRORS:
             problems.append(Problem("--set", path, f"value {raw!r} cannot be read"))
     if problems:
