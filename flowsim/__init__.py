@@ -9,6 +9,7 @@ The public API, used by the CLI, the app and analysts' scripts::
     results = flowsim.run(scenario, reps=30, seed=1)  # simulated, with CIs
     paired = flowsim.compare(current, new, reps=30)   # common random numbers
     table = flowsim.sweep(scenario, {"roles.social_worker.fte": [15, 19, 23]}, reps=30)
+    work = flowsim.estimate_work(scenario, reps=30)  # before running: stage visits, memory, too_large
 """
 from flowsim.analytic import ExpectedFlows, expected_flows
 from flowsim.engine import Comparison, Results, compare, run
@@ -26,6 +27,7 @@ from flowsim.scenario import (
     vary,
 )
 from flowsim.version import __version__
+from flowsim.workload import RunTooLarge, WorkEstimate, estimate_work
 
 
 __all__ = [
@@ -50,4 +52,7 @@ __all__ = [
     "scenario_hash",
     "sweep",
     "vary",
+    "RunTooLarge",
+    "WorkEstimate",
+    "estimate_work",
 ]
