@@ -26,9 +26,9 @@ BYTES_PER_VISIT = 2_000
 BYTES_PER_PACKAGE = 500
 BYTES_PER_EVENT_ROW = 400
 BYTES_PER_SERIES_ROW = 100
-SECONDS_PER_VISIT = 30e-6  # one core, unloaded: Barnet's new model, 23,000 visits a year, in 0.6 s
+SECONDS_PER_VISIT = 12e-6  # one quiet core: a Barnet year (about 23,000 visits) takes 0.19–0.32 s
 
-# Above these a run needs confirming (--allow-large): about 15 minutes on two cores, or 2 GB of memory.
+# Above these a run needs confirming (--allow-large): about 10 minutes on one quiet core, or 2 GB of memory.
 MAX_VISITS = 50_000_000
 MAX_MEMORY_BYTES = 2_000_000_000
 
