@@ -104,3 +104,16 @@ def test_request_to_completion_runs_from_first_contact_to_leaving_the_key_stage(
     assert kpis["request_to_completion_p90_days.assessment"] == pytest.approx(np.percentile(days, 90))
     assert kpis["request_to_completion_median_days.assessment"] > kpis["wait_median_days.assessment"]
     assert "request_to_completion_median_days.front_door" not in kpis  # neither the key stage nor a case stage
+
+
+def test_request_to_service_is_request_to_completion_when_every_assessment_starts_a_package(tiny):
+    """With every assessed person given home care at once, request → service start is the key stage's
+    request → completion, person for person; with half given none, it is counted only for those with a package."""
+    everyone = run(scenario_from_document(tiny(**{"stages.assessment.routes": {"home_care": 1.0}}),
+                                          "t.yaml"), reps=2, seed=4, detail=False).summary().set_index("kpi")["mean"]
+    for stat in ("mean", "median", "p90"):
+        assert everyone[f"request_to_service_{stat}_days"] == pytest.approx(
+            everyone[f"request_to_completion_{stat}_days.assessment"], rel=1e-12)
+    half = run(scenario_from_document(tiny(), "t.yaml"), reps=2, seed=4, detail=False).summary().set_index("kpi")
+    assert half.loc["new_packages.home_care", "mean"] < 0.6 * everyone["new_packages.home_care"]
+    assert half.loc["request_to_service_mean_days", "mean"] > 0

@@ -280,13 +280,15 @@ class CaseStage(WorkedStage):
     def arrive(self, visit: Visit, now: float) -> None:
         if now >= self.sim.warm_up:
             self.arrivals += 1
+        if self.triage is not None:
+            self.triage.assign(visit, now)
         team = self.team
         if not team.queue:
             practitioner = team.choose(self.weight)
             if practitioner >= 0:
                 self.allocate(practitioner, visit, now)
                 return
-        team.wait(self.priority[visit.person.source], visit.arrived - visit.waited_before, visit)
+        team.wait(self.list_priority(visit, now), visit.arrived - visit.waited_before, visit)
         self.count_waiting(now, +1)
         if len(team.queue) > 1:  # it may now head the list with a lighter case than the one held back
             team.allocate_waiting(now)
@@ -299,10 +301,12 @@ class CaseStage(WorkedStage):
         once allocated). Its time already open counts towards ``min_open_days``
         and the days open."""
         self.arrivals += 1
+        if self.triage is not None:
+            self.triage.assign(visit, visit.arrived)
         team = self.team
         practitioner = -1 if team.queue else team.choose(self.weight)
         if practitioner < 0:
-            team.wait(self.priority[visit.person.source], visit.arrived, visit)
+            team.wait(self.list_priority(visit, visit.arrived), visit.arrived, visit)
             self.count_waiting(visit.arrived, +1)
             return
         visit.started = visit.arrived - opened_days

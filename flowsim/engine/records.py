@@ -47,6 +47,7 @@ class Records:
     waiting_daily: dict = field(default_factory=dict)  # stage -> waiting at the end of each day
     waiting_area: dict = field(default_factory=dict)  # stage -> ∫ waiting dt over the window
     waiting_at_end: dict = field(default_factory=dict)
+    left_waiting_list: dict = field(default_factory=dict)  # triaged stage -> people who left the list unseen
     busy_hours: dict = field(default_factory=dict)  # role -> hours worked per day
     available_hours: dict = field(default_factory=dict)  # role -> hours available per day
     packages: dict = field(default_factory=dict)  # columns: type, start, end, weekly_cost, one_off, new
@@ -63,6 +64,7 @@ class Records:
     waiting_bands_at_end: dict = field(default_factory=dict)  # stage -> people waiting in each band at the end
     # The key stage and case stages: first asked → left the stage (days), for people leaving in the window
     request_to_completion: dict = field(default_factory=dict)
+    request_to_service: list = field(default_factory=list)  # days from first asking to a new package's start
     # Service stages only:
     places_used_area: dict = field(default_factory=dict)  # service stage -> ∫ places used dt over the window
     # Scenarios with a review stage only:

@@ -27,6 +27,7 @@ from flowsim.engine.service import ServiceStage
 from flowsim.engine.stages import Person, Stage, Visit, make_stage, next_from_queue
 from flowsim.engine.streams import exponentials, generator, uniforms
 from flowsim.engine.team import Team
+from flowsim.engine.triage import look_over_list
 from flowsim.engine.worktime import work_sampler
 from flowsim.scenario.network import OPEN_CASE_SOURCE, REVIEW_SOURCE, WAITING_SOURCE
 from flowsim.scenario.schema import Scenario
@@ -82,6 +83,8 @@ class Replication:
             if name == scenario.key_stage or isinstance(stage, CaseStage):
                 stage.completions = []
         self.reviews = ReviewBook(scenario, rep_seed)
+        self._triaged_teams = [team for role, team in self.teams.items()
+                               if any(s.role == role and s.triage is not None for s in scenario.stages.values())]
 
     def _team(self, role: str, kind: str) -> Team:
         roster = build_roster(self.scenario, role, self.days)
@@ -203,6 +206,8 @@ class Replication:
             self.outcome_counts[target] += 1
         kind = self.outcome_kind[target]
         if kind == "package":
+            if in_window and now <= self.horizon_end and person.package < 0:  # a new request, not a review
+                self.rec.request_to_service.append(now - person.asked)
             pid = self.ledger.replace(person.package, target, now)
             timing = self.ledger.review_days[target]
             if timing is not None:
@@ -249,6 +254,11 @@ class Replication:
     # ----- recording ------------------------------------------------------------------
 
     def _end_of_day(self, day: int) -> None:
+        now = day + 1.0
+        for team in self._triaged_teams:
+            if team.queue and look_over_list(team.queue, now, self.warm_up <= now <= self.horizon_end) \
+                    and team.holds_cases:
+                team.allocate_waiting(now)  # someone held back at the head of the list may have left
         for stage in self.stages.values():
             stage.waiting_daily[day] = stage.waiting
         for team in self.teams.values():
@@ -294,6 +304,8 @@ class Replication:
             rec.waiting_daily[name] = stage.waiting_daily
             rec.waiting_area[name] = stage.area - stage.area_at_warm_up
             rec.waiting_at_end[name] = stage.waiting
+            if stage.triage is not None:
+                rec.left_waiting_list[name] = stage.left
             if stage.team is not None:
                 rec.waiting_bands_daily[name] = stage.bands_daily
                 rec.waiting_bands_at_end.setdefault(name, [0, 0, 0, 0])

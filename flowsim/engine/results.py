@@ -110,7 +110,7 @@ class Kpi(NamedTuple):
 
 BAND_MEASURES = tuple(measure for measure, _ in WAITING_BANDS)
 ADDITIVE = ("arrivals", "waiting_at_end", "waiting_mean", "hours_demanded", "hours_delivered", "hours_available",
-            "awaiting_allocation_end", *BAND_MEASURES)
+            "awaiting_allocation_end", "left_waiting_list", *BAND_MEASURES)
 
 
 def locality_totals(kpis: dict[Kpi, float]) -> dict[Kpi, float]:
@@ -178,6 +178,17 @@ def _waiting_kpis(k: dict[Kpi, float], rec: Records, stage: str) -> None:
         k[Kpi("request_to_completion_p90_days", stage)] = p90
 
 
+def _request_to_service_kpis(k: dict[Kpi, float], rec: Records) -> None:
+    """Days from a person's first request to the start of their new package (DHSC's "request to service")."""
+    days = [d for d in rec.request_to_service if d == d]  # NaN: a person made without ``asked``
+    if not days:
+        return
+    median, p90 = _percentiles(days, (50, 90))
+    k[Kpi("request_to_service_mean_days")] = float(np.mean(days))
+    k[Kpi("request_to_service_median_days")] = median
+    k[Kpi("request_to_service_p90_days")] = p90
+
+
 def _case_kpis(k: dict[Kpi, float], rec: Records, horizon: int) -> None:
     """Caseloads of the teams that hold cases; the allocation wait is the stage's own ``wait_*``."""
     for role, practitioners in rec.practitioners.items():
@@ -237,6 +248,8 @@ def run_kpis(scenario: Scenario, rec: Records) -> dict[Kpi, float]:
     for stage in rec.waits:
         _wait_kpis(k, scenario, rec, stage)
         k[Kpi("waiting_at_end", stage)] = float(rec.waiting_at_end[stage])
+        if stage in rec.left_waiting_list:
+            k[Kpi("left_waiting_list", stage)] = float(rec.left_waiting_list[stage])
         k[Kpi("waiting_mean", stage)] = rec.waiting_area[stage] / horizon
         _waiting_kpis(k, rec, stage)
     for role in scenario.roles:
@@ -247,6 +260,7 @@ def run_kpis(scenario: Scenario, rec: Records) -> dict[Kpi, float]:
         k[Kpi("hours_available", role)] = available
         k[Kpi("utilisation", role)] = delivered / available if available else math.nan
     _case_kpis(k, rec, horizon)
+    _request_to_service_kpis(k, rec)
     _capacity_and_review_kpis(k, scenario, rec, horizon)
     packages = pd.DataFrame(rec.packages)
     new = packages[packages["new"] & (packages["start"] >= rec.warm_up)] if len(packages) else packages

@@ -26,6 +26,7 @@ import numpy as np
 from flowsim.engine.streams import BLOCK, generator
 from flowsim.engine.rosters import EPSILON
 from flowsim.engine.team import HOURS_PER_MINUTE, Team
+from flowsim.engine.triage import TriageRules
 from flowsim.engine.worktime import work_sampler
 from flowsim.scenario.schema import Scenario
 from flowsim.units import MINUTES_PER_DAY
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 
 NAN = math.nan  # a constant, not float("nan"): a visit is made for every stage a person reaches
+INF = math.inf
 
 
 class Person:
@@ -50,13 +52,16 @@ class Person:
 class Visit:
     """One person's visit to one stage."""
 
-    __slots__ = ("person", "stage", "arrived", "waited_before", "started", "work", "practitioner")
+    __slots__ = ("person", "stage", "arrived", "waited_before", "started", "work", "practitioner", "level",
+                 "leave_at")
 
     def __init__(self, person: Person, stage: "Stage", arrived: float, waited_before: float = 0.0):
         self.person, self.stage, self.arrived, self.waited_before = person, stage, arrived, waited_before
         self.started = NAN
         self.work = NAN
         self.practitioner = -1
+        self.level = 0  # triage level, at a triaged stage (``flowsim.engine.triage``)
+        self.leave_at = INF  # when they would leave the list unseen, at a triaged stage
 
 
 class Router:
@@ -138,8 +143,8 @@ class Router:
 class Stage:
     """What every kind of stage has: a name, a router, and counters of arrivals, waits and people waiting."""
 
-    __slots__ = ("name", "sim", "router", "priority", "arrivals", "waits", "wait_sources", "waiting", "area",
-                 "area_since", "area_at_warm_up", "waiting_daily", "bands_daily", "completions")
+    __slots__ = ("name", "sim", "router", "priority", "triage", "arrivals", "left", "waits", "wait_sources",
+                 "waiting", "area", "area_since", "area_at_warm_up", "waiting_daily", "bands_daily", "completions")
 
     team: Team | None = None
 
@@ -147,7 +152,10 @@ class Stage:
         self.name, self.sim = name, sim
         self.router = Router(name, seed)
         self.priority = scenario.network.priorities[name]
+        spec = scenario.stages[name]
+        self.triage = TriageRules(name, spec, seed) if spec.triage is not None else None
         self.arrivals = 0
+        self.left = 0  # people who left the list unseen, in the window (triaged stages)
         self.waits: list[float] = []
         self.wait_sources: list[str] = []
         self.waiting = 0
@@ -160,6 +168,10 @@ class Stage:
         self.area += self.waiting * (now - self.area_since)
         self.area_since = now
         self.waiting += change
+
+    def list_priority(self, visit: Visit, now: float) -> int:
+        """Where the visit goes on the team's list: by its source, or by its triage level at a triaged stage."""
+        return self.priority[visit.person.source] if self.triage is None else self.triage.priority(visit, now)
 
     def record_wait(self, visit: Visit, wait: float) -> None:
         self.waits.append(wait)
@@ -215,12 +227,14 @@ class OneSitting(WorkedStage):
     def arrive(self, visit: Visit, now: float) -> None:
         if now >= self.sim.warm_up:
             self.arrivals += 1
+        if self.triage is not None:
+            self.triage.assign(visit, now)
         team = self.team
         practitioner = team.take_free(now)
         if practitioner >= 0:
             self.start(practitioner, visit, now)
             return
-        team.wait(self.priority[visit.person.source], visit.arrived - visit.waited_before, visit)
+        team.wait(self.list_priority(visit, now), visit.arrived - visit.waited_before, visit)
         self.count_waiting(now, +1)
 
     def start(self, practitioner: int, visit: Visit, now: float) -> None:

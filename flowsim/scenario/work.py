@@ -54,6 +54,37 @@ class CaseWork(Strict):
         return self
 
 
+class TriageLevel(Strict):
+    """One triage level: the share of arrivals put at it and the allocation priority it gives (0 first)."""
+
+    share: Annotated[float, Field(gt=0.0, le=1.0)]
+    priority: Annotated[int, Field(ge=0, le=9)]
+
+
+class Triage(Strict):
+    """How the people waiting at a stage are triaged, moved up and lost (see the README, "Triage").
+
+    Each arrival is put at a level by its share; its place on the team's list is
+    its level's priority, or its source's in ``priority_by_source`` if that comes first. Someone waiting
+    ``escalate_after_days`` moves up one level (again after each further such
+    spell); people leave the list without being seen at ``leave_rate_per_month``.
+    """
+
+    levels: dict[Name, TriageLevel]
+    escalate_after_days: PositiveFloat | None = Field(
+        None, description="days waited after which a person moves up one level (None: never)")
+    leave_rate_per_month: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+        0.0, description="share of the people waiting who leave the list each month (die, move, fund themselves)")
+
+    @field_validator("levels")
+    @classmethod
+    def _shares_sum_to_one(cls, levels: dict) -> dict:
+        if not levels:
+            raise ValueError("triage needs at least one level")
+        resolve_shares({name: level.share for name, level in levels.items()})
+        return dict(sorted(levels.items(), key=lambda item: item[1].priority))  # most urgent first
+
+
 class Service(Strict):
     """A service stage's provider capacity: places the market can take at once (see the README)."""
 
@@ -87,6 +118,7 @@ class Stage(Strict):
     )
     priority: Annotated[int, Field(ge=0, le=9)] = 5
     priority_by_source: dict[Name, Annotated[int, Field(ge=0, le=9)]] = Field(default_factory=dict)
+    triage: Triage | None = None
     wait_target_days: PositiveFloat | None = None
     routes: Routes
     routes_by_source: dict[Name, Routes] = Field(default_factory=dict)
@@ -94,7 +126,7 @@ class Stage(Strict):
     @model_validator(mode="after")
     def _work_needs_a_role(self) -> "Stage":
         if self.kind == "service":
-            given = [f for f in ("role", "work", "case") if getattr(self, f) is not None]
+            given = [f for f in ("role", "work", "case", "triage") if getattr(self, f) is not None]
             if given:
                 raise ValueError(f"a service stage has no {' or '.join(given)}: nobody works at it, "
                                  "people hold one of its places (remove them)")
@@ -114,6 +146,8 @@ class Stage(Strict):
             raise ValueError("case only applies to stages of kind 'case'")
         if self.role is not None and self.work is None:
             raise ValueError("a stage with a role needs work (the time per case)")
+        if self.role is None and self.triage is not None:
+            raise ValueError("triage needs a role: only a team's allocation list is triaged")
         if self.role is None and (self.work is not None or self.wait_target_days or self.elapsed_days):
             raise ValueError("a stage without a role takes no time: remove work, elapsed_days and wait_target_days")
         return self

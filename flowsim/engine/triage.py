@@ -1,0 +1,98 @@
+"""Triage of a team's allocation list: levels drawn by share, moving up with time waited, and leaving.
+
+A stage with ``triage`` puts each arrival at a level (urgent, high, routine,
+...) drawn by the levels' shares; the person's place on the team's list is
+their level's priority, or their source's own (``priority_by_source``) if
+that comes first: a hospital discharge stays urgent whatever its level. Once a day,
+at the day's end, the list is looked over: people who have waited another
+``escalate_after_days`` move up a level, and people whose time on the list
+has run out leave it without being seen (each person's time is exponential,
+so a constant share of those waiting leaves each month). Daily steps match
+how lists are managed (a duty worker's daily look at the list) and keep the
+cost at one pass over the list a day, like the waiting-time bands.
+
+Levels and times come from their own streams, drawn for every arrival at
+the stage whether or not it waits, so scenarios that differ in staffing
+still give the same person the same level.
+"""
+from __future__ import annotations
+
+import math
+from heapq import heapify
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from flowsim.engine.streams import Stream, exponentials, generator
+from flowsim.scenario.work import Stage
+from flowsim.units import DAYS_PER_YEAR
+
+if TYPE_CHECKING:
+    from flowsim.engine.stages import Visit
+
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+
+
+class TriageRules:
+    """One stage's triage during a run: draws each arrival's level and time on the list."""
+
+    __slots__ = ("priorities", "escalate_days", "by_source", "_level", "_patience")
+
+    def __init__(self, name: str, stage: Stage, seed: np.random.SeedSequence):
+        triage = stage.triage
+        levels = list(triage.levels.values())  # most urgent first
+        self.by_source = stage.priority_by_source  # sources with their own place keep it if it comes first
+        self.priorities = [level.priority for level in levels]
+        self.escalate_days = triage.escalate_after_days
+        cumulative = np.cumsum([level.share for level in levels])
+        cumulative[-1] = 1.0  # shares add up to 1 within rounding
+        self._level = Stream(generator(seed, f"triage:{name}"),
+                             lambda g, n: np.searchsorted(cumulative, g.random(n), side="right"))
+        rate = triage.leave_rate_per_month
+        # The share leaving each month is 1 − exp(−hazard × a month): a constant hazard per day.
+        mean_days = DAYS_PER_MONTH / -math.log1p(-rate) if rate > 0 else math.inf
+        self._patience = exponentials(generator(seed, f"leave:{name}"), mean_days) if rate > 0 else None
+
+    def assign(self, visit: "Visit", now: float) -> None:
+        """Put a new arrival at a level and set when they would give up waiting."""
+        visit.level = self._level()
+        if self._patience is not None:
+            visit.leave_at = now + self._patience()
+
+    def priority(self, visit: "Visit", now: float) -> int:
+        """The person's place on the list now: their level's, or their source's own if that comes first."""
+        level = visit.level
+        if self.escalate_days is not None and level > 0:
+            waited = now - (visit.arrived - visit.waited_before)
+            level = max(0, level - int(waited / self.escalate_days))
+        return min(self.by_source.get(visit.person.source, 9), self.priorities[level])
+
+
+def look_over_list(queue: list, now: float, in_window: bool) -> bool:
+    """The day's look over a team's list, in place: raise priorities, take off those who left.
+
+    ``queue`` is the team's heap of (priority, asked since, sequence, visit).
+    Returns whether anyone left (the head of the list may have changed)."""
+    kept, changed, left = [], False, False
+    for entry in queue:
+        visit = entry[3]
+        stage = visit.stage
+        rules = stage.triage
+        if rules is None:
+            kept.append(entry)
+            continue
+        if visit.leave_at <= now:
+            stage.count_waiting(now, -1)
+            if in_window:
+                stage.left += 1
+            changed = left = True
+            continue
+        priority = rules.priority(visit, now)
+        if priority != entry[0]:
+            entry = (priority, *entry[1:])
+            changed = True
+        kept.append(entry)
+    if changed:
+        queue[:] = kept
+        heapify(queue)
+    return left
