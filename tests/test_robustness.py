@@ -91,6 +91,11 @@ def test_a_tiny_review_interval_is_refused_at_once():
             says="outcomes.home_care.review_every_weeks: is 1e-09; at least 1")
 
 
+def test_a_tiny_triage_escalation_is_refused():
+    refused("run", NEW_MODEL, *SHORT_RUN, "--set", "stages.full_assessment.triage.escalate_after_days=1e-300",
+            says="stages.full_assessment.triage.escalate_after_days: is 1e-300; at least 1")
+
+
 def test_the_expected_reviews_never_loop_without_bound():
     scenario = load_scenario(NEW_MODEL)
     outcomes = dict(scenario.outcomes)

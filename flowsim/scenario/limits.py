@@ -43,6 +43,7 @@ MAX_OPEN_CASES = Bound(300_000, "as many as England's whole assessment waiting l
 MAX_PACKAGES = Bound(1_000_000, "over a hundred times the largest shipped caseload (9,334 packages)")
 # Reviews: a review is an event per package per interval; the Care Act norm is yearly (52 weeks).
 MIN_REVIEW_EVERY_WEEKS = Bound(1, "a review every week is already far more often than any practice")
+MIN_ESCALATE_AFTER_DAYS = Bound(1, "people move up a triage level after days of waiting, not moments")
 MAX_UNPLANNED_REVIEWS_PER_YEAR = Bound(52, "an unplanned review every week is already far above any practice")
 # Times: long enough for any real piece of work, short enough that sums of them stay exact.
 MAX_WORK_MINUTES = Bound(100_000, "about 70 days of round-the-clock work for one case (the longest shipped: 1,440)")
@@ -132,6 +133,10 @@ def limit_problems(scenario: Scenario) -> list[tuple[str, str]]:
         if stage.case is not None:
             checks.append(_above(f"{at}.case.caseload_cap", stage.case.caseload_cap, MAX_CASELOAD_CAP))
             checks.append(_above(f"{at}.case.min_open_days", stage.case.min_open_days, MAX_DAYS))
+        if stage.triage is not None and stage.triage.escalate_after_days is not None:
+            checks.append(_below(f"{at}.triage.escalate_after_days", stage.triage.escalate_after_days,
+                                 MIN_ESCALATE_AFTER_DAYS))
+            checks.append(_above(f"{at}.triage.escalate_after_days", stage.triage.escalate_after_days, MAX_DAYS))
         if stage.service is not None:
             checks.append(_above(f"{at}.service.places", stage.service.places, MAX_SERVICE_PLACES))
     for name, outcome in scenario.outcomes.items():
