@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from flowsim.errors import FlowsimError, InputError
 from flowsim.runner import default_workers
 from flowsim.scenario import load_scenario
+from flowsim.scenario.limits import MAX_REPLICATIONS
 from flowsim.workload import estimate_work, refuse_if_large, total
 
 EXIT_USER_ERROR = 2
@@ -45,7 +46,7 @@ set_option = click.option(
     help="Change one field, e.g. --set demand.annual_growth=0.03 (repeatable).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
-reps_option = click.option("--reps", default=10, show_default=True, type=click.IntRange(1, 10_000),
+reps_option = click.option("--reps", default=10, show_default=True, type=click.IntRange(1, MAX_REPLICATIONS),
                            help="Replications.")
 seed_option = click.option("--seed", default=0, show_default=True, type=click.IntRange(0, None), help="Random seed.")
 

@@ -56,8 +56,8 @@ def flows(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
     if as_json:
         echo_json(result.to_dict())
         return
-    console.print(styled((scenario.name, "bold"), ": expected flows a year "
-                         f"(horizon {scenario.time.horizon_days} days), {number(result.contacts, decimals=0)} contacts"))
+    console.print(styled((scenario.name, "bold"), f": expected flows a year (horizon {scenario.time.horizon_days} "
+                         f"days), {number(result.contacts, decimals=0)} contacts"))
     for title, counts in (("Stage", result.stages), ("Outcome", result.outcomes)):
         table = _table(title, "people a year", "per 100 contacts")
         for name, count in counts.items():

@@ -13,6 +13,7 @@ from flowsim.cli.common import EXIT_INTERRUPTED, PROGRESS_COLUMNS, allow_large_o
 from flowsim.errors import FlowsimError
 from flowsim.format import interval, kpi_unit
 from flowsim.scenario import load_scenario
+from flowsim.scenario.limits import MAX_REPLICATIONS
 from flowsim.sweep import parse_vary, plan
 from flowsim.sweep import sweep as run_sweep
 from flowsim.vocabulary import kpi_label
@@ -33,7 +34,8 @@ def _axis(spec: str) -> tuple[str, list]:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--vary", "varies", multiple=True, metavar="PATH=V1,V2|START:STOP:STEPS",
               help="A field and its values (repeatable; the grid is every combination).")
-@click.option("--reps", default=10, show_default=True, type=click.IntRange(1, 10_000), help="Replications per point.")
+@click.option("--reps", default=10, show_default=True, type=click.IntRange(1, MAX_REPLICATIONS),
+              help="Replications per point.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0, None), help="Random seed (all points).")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for the results.")
 @click.option("--workers", type=click.IntRange(1, 1024), help="Worker processes (default: all cores).")

@@ -21,10 +21,11 @@ from flowsim.engine.results import KPI_COLUMNS, events_frame, kpi_rows, packages
 from flowsim.engine.streams import replication_seeds
 from flowsim.errors import FlowsimError
 from flowsim.runner import Runner, default_workers, open_runner, run_all
+from flowsim.scenario.limits import MAX_REPLICATIONS
 from flowsim.scenario.schema import Scenario
 
 CONFIDENCE = 0.95
-MAX_REPS = 10_000
+MAX_REPS = MAX_REPLICATIONS
 
 Progress = Callable[[int], None]
 

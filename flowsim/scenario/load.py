@@ -330,7 +330,8 @@ def _not_finite(value: Any) -> bool:
 def _problem_from_pydantic(origin: str, error: dict) -> Problem:
     path = ".".join(str(part) for part in error["loc"] if not _is_union_branch(part))
     kind, message = error["type"], error["msg"]
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal") and _not_finite(error.get("input")):
+    bounded = kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal")
+    if bounded and _not_finite(error.get("input")):
         message = f"must be a finite number; got {error.get('input')!r}"
     elif kind == "extra_forbidden":
         message = "unknown field (check the spelling)"
