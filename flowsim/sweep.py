@@ -240,6 +240,10 @@ def _prepare_sweep_folder(folder: Path, definition: dict, resume: bool) -> None:
             if point.is_dir():
                 remove_leftovers(point, POINT_FILES)
         return
+    theirs = [name for name in (*SWEEP_FILES, "points") if (folder / name).exists()]
+    if theirs:  # without sweep.json these are not a sweep's: never overwrite them
+        raise FlowsimError(f"{folder}: holds {', '.join(theirs)} that flowsim did not write (no sweep.json); "
+                           "choose another folder")
     write_text_atomic(stored, json.dumps(definition, indent=2) + "\n")
 
 

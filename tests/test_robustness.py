@@ -210,6 +210,15 @@ def test_sweep_resume_recomputes_a_damaged_point_and_keeps_a_users_part_file(tmp
     assert (point / "summary.parquet").read_bytes() != b"not parquet"
 
 
+def test_a_sweep_never_overwrites_a_users_points_file(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "points.csv").write_text("my own table\n")
+    refused("sweep", NEW_MODEL, "--vary", "time.horizon_days=7,8", "--reps", "1", "--out", str(out),
+            says="holds points.csv that flowsim did not write")
+    assert (out / "points.csv").read_text() == "my own table\n"
+
+
 def test_a_bad_vary_value_is_a_message(tmp_path):
     for spec in ["demand.annual_growth=[", "demand.annual_growth=0:inf:3", "demand.annual_growth=0:1:100000000"]:
         refused("sweep", NEW_MODEL, "--vary", spec, "--out", str(tmp_path / "s"), says="--vary")
