@@ -143,10 +143,6 @@ def limit_problems(scenario: Scenario) -> list[tuple[str, str]]:
         at = f"outcomes.{name}"
         if outcome.review_every_weeks is not None:
             checks.append(_below(f"{at}.review_every_weeks", outcome.review_every_weeks, MIN_REVIEW_EVERY_WEEKS))
-        for field in ("mean_duration_weeks", "first_review_weeks", "review_every_weeks"):
-            weeks = getattr(outcome, field)
-            if weeks is not None:
-                checks.append(_above(f"{at}.{field}", weeks * 7, MAX_DAYS))
     for name, count in scenario.caseload.packages.items():
         checks.append(_above(f"caseload.packages.{name}", count, MAX_PACKAGES))
     if len(scenario.caseload.packages) > 1:

@@ -41,7 +41,8 @@ def read_team_table(file: str, origin: str) -> tuple[list[Team], list[Problem]]:
     try:
         text = read_user_file(data_dir() / relative, f"data/{file}")
     except InputError as error:
-        return [], [Problem(origin, where, error.problems[0].message)]
+        message = error.problems[0].message
+        return [], [Problem(origin, where, f"data/{file} does not exist" if message == "file not found" else message)]
     return parse_team_table(text, f"data/{file}")
 
 
