@@ -19,12 +19,13 @@ import yaml
 import flowsim
 from flowsim.calibrate import calibrate_text
 from flowsim.finance import appraise, barnet_inputs, savings
-from flowsim.finance.savings import CI_HIGH, CI_LOW, MEAN
-from flowsim.format import ci, figure, financial_year, money, number, share
+from flowsim.format import figure, money, number, share
 from flowsim.runner import shared_pool
 from flowsim.scenario.teams import parse_team_table
 from flowsim.ui import charts
+from flowsim.ui import savings as savings_view
 from flowsim.ui.controls import controls_for, overrides_from
+from flowsim.ui.profile import profile_chart, profile_table
 from flowsim.ui.tiles import caseload_rows, headlines, package_rows, role_rows
 from flowsim.vocabulary import kpi_label
 
@@ -34,7 +35,9 @@ UPLOAD = "Upload a scenario file…"
 COUNTS = "Build from a council's counts (CSV)…"
 MAX_UPLOAD_BYTES = flowsim.MAX_SCENARIO_BYTES
 DEFAULTS = {"A": "barnet_current", "B": "barnet_new_model"}
-PAGES = ["Compare operating models", "Options appraisal"]
+PAGES = ["Compare operating models", "Options appraisal", "Council profile"]
+PROFILES = {path.stem: path for path in sorted((ROOT / "data" / "profiles").glob("*.yaml"))}
+UPLOAD_PROFILE = "Upload a profile…"
 GROUPS = ["Demand", "Digital self-service", "Front door", "Community hub", "Assessment", "Safeguarding", "Staffing", "Productivity", "Packages"]
 CACHED_RUNS = 24
 
@@ -170,6 +173,9 @@ def preview(a: flowsim.Scenario, b: flowsim.Scenario) -> None:
                      f"at {share(f.roles[busiest].utilisation)}")
         for warning in f.warnings:
             st.warning(f"{side}: {warning}")
+        drift = flowsim.steady_state(scenario, f).summary()
+        if drift:
+            st.warning(f"{side}: steady state: {drift}. Multi-year results inherit the drift.")
     st.markdown("Expected (no simulation): " + " · ".join(parts))
 
 
@@ -268,19 +274,22 @@ def show_charts(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.
 
 
 def show_savings(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.Scenario) -> None:
-    """Total cost saved by B against A (a saving A − B), per financial year, against B's target if it has one."""
-    saved = savings(comparison, b.finance.savings_target, b.finance.savings_target_label)
-    st.session_state["last_saving"] = (f"{b.name} against {a.name}", saved.total())
-    parts = []
-    for row in saved.table[saved.table["part"] == "total"].to_dict("records"):
-        interval = ci(row[CI_LOW], row[CI_HIGH], "pounds", difference=True)
-        parts.append(f"{financial_year(row['period'])} **{money(row[MEAN], difference=True)}**"
-                     + (f" ({interval})" if interval else ""))
-    line = "Saving A − B (A's cost less B's, packages and staff): " + " · ".join(parts)
-    if saved.target is not None:
-        line += (f". Target {money(saved.target)} ({saved.target_label}): **{saved.status}**, reached in "
-                 f"{share(saved.share_meeting_target)} of replications")
-    st.markdown(line + ".")
+    """Savings A − B per financial year, gross and net, each target judged like for like; warnings first."""
+    saved = savings(comparison, a, b)
+    for caveat in saved.caveats:
+        st.warning(caveat.message)  # a caveat on the figures, not a failure: the app goes on
+    if saved.comparable:
+        demand = saved.total(part="demand")
+        demand["probability"] = float((saved.runs("demand") >= barnet_inputs().mtfs_target).mean())
+        st.session_state["last_saving"] = (f"{b.name} against {a.name}", demand)
+    else:
+        st.session_state.pop("last_saving", None)
+    st.markdown(savings_view.savings_heading(saved))
+    st.dataframe(savings_view.savings_rows(saved), hide_index=True, width="stretch")
+    if not saved.verdicts.empty:
+        st.caption("Targets, like for like. Probability: the share of paired replications whose saving reaches "
+                   "the target (Monte-Carlo uncertainty only; inputs held fixed).")
+        st.dataframe(savings_view.target_rows(saved), hide_index=True, width="stretch")
 
 
 def compare_page() -> None:
@@ -345,16 +354,19 @@ def appraisal_page() -> None:
         changed = inputs
     saving = None
     remembered = st.session_state.get("last_saving")
-    if remembered and st.checkbox(f"Add the simulated saving A − B of {remembered[0]} "
-                                  f"({money(remembered[1]['mean'], difference=True)}) to every option"):
+    if remembered and st.checkbox(f"Use the simulated demand saving A − B of {remembered[0]} "
+                                  f"({money(remembered[1]['mean'], difference=True)}) in place of the assumed "
+                                  "'MTFS delivered' (never both)"):
         saving = remembered[1]
     table = appraise(changed, saving)
     shown = table.drop(columns=["option"]).rename(columns={
         "label": "option", "total_savings": "ADM savings (£)", "revised_budget": "revised budget (£)",
         "mtfs_confidence": "confidence", "mtfs_savings_delivered": "MTFS delivered (£)",
         "total_benefit": "total benefit (£)", "share_of_adm_target": "share of ADM target",
-        "with_operating_model_mean": "with operating model (£)", "with_operating_model_ci_low": "95% CI low (£)",
-        "with_operating_model_ci_high": "95% CI high (£)"})
+        "demand_saving_mean": "simulated demand saving (£)", "demand_saving_ci_low": "demand saving 95% CI low (£)",
+        "demand_saving_ci_high": "demand saving 95% CI high (£)",
+        "demand_saving_reaches_mtfs_target": "chance demand saving reaches the MTFS target",
+        "total_benefit_ci_low": "total benefit 95% CI low (£)", "total_benefit_ci_high": "total benefit 95% CI high (£)"})
     pounds = {c: st.column_config.NumberColumn(format="£%,.0f") for c in shown.columns if "(£)" in c}
     st.dataframe(shown, hide_index=True, width="stretch", column_config=pounds | {
         "share of ADM target": st.column_config.NumberColumn(format="percent"),
@@ -362,6 +374,40 @@ def appraisal_page() -> None:
     st.altair_chart(charts.appraisal_chart(table, inputs.adm_savings_target), width="stretch")
     st.download_button("Download the appraisal (CSV)", table.to_csv(index=False).encode("utf-8"),
                        file_name="options_appraisal.csv", mime="text/csv")
+
+
+def profile_page() -> None:
+    """A council's published figures against a scenario: the baseline it should recognise."""
+    st.subheader("Does the baseline look like the council?")
+    left, right = st.columns(2)
+    names = list(PROFILES) + [UPLOAD_PROFILE]
+    choice = left.selectbox("Council profile", names, key="profile_choice")
+    if choice == UPLOAD_PROFILE:
+        upload = left.file_uploader("Profile (YAML)", type=["yaml", "yml"], key="profile_upload", max_upload_size=1)
+        if upload is None:
+            st.info("Upload a profile: the council's published figures, each with its year and source "
+                    "(see data/profiles/barnet.yaml).")
+            return
+        try:
+            profile = flowsim.profile_from_text(upload.getvalue(), upload.name)
+        except flowsim.InputError as error:
+            show_problems(error, f"{upload.name} cannot be used")
+            return
+    else:
+        profile = flowsim.load_profile(PROFILES[choice])
+    scenario_name = right.selectbox("Scenario", list(SHIPPED), key="profile_scenario",
+                                    index=list(SHIPPED).index("barnet_current"))
+    scenario = shipped(scenario_name)
+    frame = flowsim.profile.rows_frame(flowsim.check_profile(profile, scenario, reps=0))
+    matched = frame["matches"].dropna()
+    st.caption(f"{profile.council}'s figures against {scenario.name} (expected flows; the CLI's "
+               f"`flowsim profile check` adds the simulation's intervals): {int(matched.sum())} of {len(matched)} "
+               "comparable figures within their tolerance. Error = modelled − observed.")
+    st.dataframe(profile_table(frame), hide_index=True, width="stretch")
+    st.altair_chart(profile_chart(frame), width="content")
+    drift = flowsim.steady_state(scenario)
+    if not drift.balanced:
+        st.warning("Steady state: " + "\n\n".join(drift.warnings()))
 
 
 def show_localities(comparison: flowsim.Comparison, places: list[str]) -> None:
@@ -381,8 +427,10 @@ def main() -> None:
     page = st.sidebar.radio("Page", PAGES, key="page", horizontal=True, label_visibility="collapsed")
     if page == PAGES[0]:
         compare_page()
-    else:
+    elif page == PAGES[1]:
         appraisal_page()
+    else:
+        profile_page()
 
 
 main()

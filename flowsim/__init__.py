@@ -5,6 +5,7 @@ The public API, used by the CLI, the app and analysts' scripts::
     import flowsim
     scenario = flowsim.load_scenario("scenarios/barnet_new_model.yaml")
     flows = flowsim.expected_flows(scenario)          # analytic, instant
+    balance = flowsim.steady_state(scenario)          # does the caseload of packages hold?
     variant = flowsim.vary(scenario, {"demand.annual_growth": 0.03})
     results = flowsim.run(scenario, reps=30, seed=1)  # simulated, with CIs
     paired = flowsim.compare(current, new, reps=30)   # common random numbers
@@ -14,6 +15,7 @@ The public API, used by the CLI, the app and analysts' scripts::
 from flowsim.analytic import ExpectedFlows, expected_flows
 from flowsim.engine import Comparison, Results, compare, run
 from flowsim.errors import FlowsimError, InputError, Problem
+from flowsim.profile import Profile, SteadyState, check_profile, load_profile, profile_from_text, steady_state
 from flowsim.provenance import number_sources
 from flowsim.published import published_comparison
 from flowsim.sweep import load_points, sweep
@@ -50,6 +52,12 @@ __all__ = [
     "published_comparison",
     "scenario_document",
     "scenario_hash",
+    "steady_state",
+    "Profile",
+    "check_profile",
+    "load_profile",
+    "profile_from_text",
+    "SteadyState",
     "sweep",
     "vary",
     "RunTooLarge",

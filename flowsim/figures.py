@@ -16,6 +16,7 @@ from pathlib import Path
 from flowsim.errors import InputError, Problem
 
 COLUMNS = ["key", "value", "unit", "description", "status", "source", "reason"]
+PRICED = [*COLUMNS, "price_year"]  # tables of money (unit_costs) also say the financial year of their prices
 STATUSES = {"published", "derived", "assumption"}
 
 
@@ -33,6 +34,7 @@ class Figure:
     status: str
     source: str
     reason: str
+    price_year: str = ""  # the financial year (2016_17) a money figure's prices are in; "" if not stated
 
     def citation(self) -> str:
         """One line saying where the number comes from."""
@@ -47,10 +49,13 @@ def _read_table(path: Path) -> tuple[list[Figure], list[Problem]]:
     figures, problems = [], []
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
-        if reader.fieldnames != COLUMNS:
-            return [], [Problem(path.name, "header", f"columns must be {','.join(COLUMNS)}")]
+        if reader.fieldnames not in (COLUMNS, PRICED):
+            return [], [Problem(path.name, "header", f"columns must be {','.join(COLUMNS)}[,price_year]")]
         for line, row in enumerate(reader, start=2):
             where = f"line {line}"
+            if None in row:
+                problems.append(Problem(path.name, where, f"more fields than the {len(reader.fieldnames)} columns"))
+                continue
             try:
                 value = float(row["value"])
             except (TypeError, ValueError):
@@ -64,7 +69,10 @@ def _read_table(path: Path) -> tuple[list[Figure], list[Problem]]:
                 problems.append(Problem(path.name, where, "published figure needs a source"))
             if not row["key"].startswith(path.stem + "."):
                 problems.append(Problem(path.name, where, f"key must start with '{path.stem}.'"))
-            figures.append(Figure(**{**row, "value": value}))
+            year = (row.get("price_year") or "").strip()
+            if year and not (len(year) == 7 and year[4] == "_" and year[:4].isdigit()):
+                problems.append(Problem(path.name, where, f"price_year {year!r} must be a financial year like 2016_17"))
+            figures.append(Figure(**{**row, "value": value, "price_year": year}))
     return figures, problems
 
 

@@ -191,3 +191,10 @@ def financial_year(period: str) -> str:
         return "whole horizon"
     start, _, end = period.partition("_")
     return f"{start}/{end}" if end else period
+
+
+def relative(value) -> str:
+    """A change as a share of what it changes from: '+18.5%', '−4.0%' (not percentage points)."""
+    if not _finite(value):
+        return MISSING
+    return _signed(share(abs(value)), value < 0, value > 0, True)

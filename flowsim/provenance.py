@@ -21,9 +21,11 @@ class NumberSource:
     status: str  # published | derived | assumption | override | setting | scenario file | rest | flowsim default
     source: str
     key: str = ""
+    price_year: str = ""  # for a unit cost: the financial year of its prices (2017_18)
 
     def to_dict(self) -> dict:
-        return {"path": self.path, "value": self.value, "status": self.status, "source": self.source, "key": self.key}
+        return {"path": self.path, "value": self.value, "status": self.status, "source": self.source, "key": self.key,
+                "price_year": self.price_year}
 
 
 def _leaves(node: Any, path: str = ""):
@@ -74,7 +76,7 @@ def number_sources(scenario: Scenario) -> list[NumberSource]:
             continue
         found = provenance.get(path) or _override_above(provenance, path)
         if isinstance(found, Figure):
-            rows.append(NumberSource(path, value, found.status, found.citation(), found.key))
+            rows.append(NumberSource(path, value, found.status, found.citation(), found.key, found.price_year))
         elif isinstance(found, str):
             rows.append(NumberSource(path, value, "override", found))
         else:

@@ -8,8 +8,13 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from flowsim.runner import shutdown_shared_pool
+
+# Property tests check behaviour, not speed: a busy machine must not fail them on hypothesis's 200 ms deadline.
+settings.register_profile("flowsim", deadline=None)
+settings.load_profile("flowsim")
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))

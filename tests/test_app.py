@@ -100,7 +100,8 @@ def test_savings_line_and_options_appraisal_page(app):
     assert list(table["total benefit (£)"]) == [14_557_643, 12_818_695, 12_803_868, 12_752_221, 12_601_035]
     app.checkbox[0].check().run()
     table = appraisal_table(app)
-    assert (table["with operating model (£)"] > table["total benefit (£)"]).all()
+    # The simulated demand saving replaces the assumed "MTFS delivered", never adds to it.
+    assert (table["total benefit (£)"] == table["ADM savings (£)"] + table["simulated demand saving (£)"]).all()
 
 
 def test_localities_tab_and_a_scenario_built_from_counts(app):
@@ -154,3 +155,14 @@ def test_waiting_and_caseload_tiles_and_charts_for_a_side_holding_cases(app):
     assert a == "–" and number(b) > 0  # A holds no caseloads
     specs = chart_specs(app)
     assert "Waiting list by time waited" in specs and "Open cases per practitioner" in specs
+
+
+def test_council_profile_page_shows_observed_against_modelled(app):
+    app.radio(key="page").set_value("Council profile").run()
+    assert not app.exception and not app.error
+    table = app.dataframe[0].value
+    requests = table[(table["figure"] == "Requests for support from new clients") & (table["year"] == "2015/16")]
+    assert list(requests["observed"]) == ["8,455"] and list(requests["within tolerance"]) == ["yes (±5.0%)"]
+    assert any("Steady state" in w.value for w in app.warning)
+    app.selectbox(key="profile_choice").set_value("Upload a profile…").run()
+    assert not app.exception

@@ -41,12 +41,16 @@ def test_bad_changes_are_user_errors():
         barnet_inputs().with_changes(confidence={"reformed_in_house": 85})
 
 
-def test_operating_model_saving_is_added_with_its_interval():
-    saving = {"mean": 1000.0, "ci_low": 900.0, "ci_high": 1100.0}
+def test_simulated_demand_saving_replaces_the_assumed_mtfs_line():
+    """'MTFS savings delivered' (confidence × £13.1m) is the demand saving: a simulated one takes its place."""
+    saving = {"mean": 1000.0, "ci_low": 900.0, "ci_high": 1100.0, "probability": 0.0}
     table = appraise(barnet_inputs(), saving).set_index("option")
     row = table.loc["public_service_mutual"]
-    assert row["with_operating_model_mean"] == 14_557_643 + 1000
-    assert row["with_operating_model_ci_low"] == 14_557_643 + 900
+    assert row["total_benefit"] == 2_105_898 + 1000  # its own savings plus the simulated demand saving, once
+    assert row["total_benefit"] != 14_557_643 + 1000  # not added on top of the assumed £12.45m
+    assert row["total_benefit_ci_low"] == 2_105_898 + 900
+    assert row["demand_saving_reaches_mtfs_target"] == 0.0
+    assert set(table["demand_line"]) == {"simulated demand saving A − B"}
 
 
 def test_cli_appraisal_json_and_scenario_pair():
@@ -58,5 +62,8 @@ def test_cli_appraisal_json_and_scenario_pair():
                                        "scenarios/barnet_new_model.yaml", "--reps", "2", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["operating_model_saving_a_minus_b"]["mean"] > 0
+    demand = data["demand_saving_a_minus_b"]
+    assert demand["mean"] > 0 and 0 <= demand["probability"] <= 1
+    options = {o["option"]: o for o in data["options"]}
+    assert options["reformed_in_house"]["total_benefit"] == pytest.approx(1_677_660 + demand["mean"])
     assert CliRunner().invoke(main, ["appraisal", "--confidence", "reformed_in_house=x"]).exit_code == 2

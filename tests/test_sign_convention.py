@@ -30,17 +30,18 @@ def signed(text: str) -> float:
 def comparison():
     a = load_scenario(A, ["time.horizon_days=60"])
     b = load_scenario(B, ["time.horizon_days=60"])
-    return compare(a, b, reps=3, seed=0)
+    return compare(a, b, reps=3, seed=0), a, b
 
 
 def test_library_table_is_b_minus_a(comparison):
+    comparison, a, b = comparison
     table = comparison.table().set_index("kpi")
     assert {"b_minus_a_mean", "b_minus_a_ci_low", "b_minus_a_ci_high"} <= set(table.columns)
     row = table.loc["new_packages.total"]
     assert row["b_minus_a_mean"] == pytest.approx(row["b_mean"] - row["a_mean"])
     assert row["b_minus_a_mean"] < 0
-    cost = table.loc["total_cost.horizon"]
-    saved = savings(comparison).total()
+    cost = table.loc["package_cost.horizon"]
+    saved = savings(comparison, a, b).total(part="package")
     assert saved["mean"] == pytest.approx(-cost["b_minus_a_mean"])  # a saving is A − B
     assert saved["ci_low"] == pytest.approx(-cost["b_minus_a_ci_high"])
 
@@ -51,15 +52,15 @@ def test_cli_compare_json_and_text_are_b_minus_a():
     packages = data["kpis"]["new_packages.total"]
     assert packages["b_minus_a_mean"] == pytest.approx(packages["b_mean"] - packages["a_mean"])
     assert packages["b_minus_a_mean"] < 0
-    cost = data["kpis"]["total_cost.horizon"]["b_minus_a_mean"]
-    assert data["saving_a_minus_b"]["periods"]["horizon"]["total"]["mean"] == pytest.approx(-cost)
+    cost = data["kpis"]["package_cost.horizon"]["b_minus_a_mean"]
+    assert data["saving_a_minus_b"]["periods"]["horizon"]["package"]["mean"] == pytest.approx(-cost)
     text = CliRunner().invoke(main, args).output
     assert "B − A ±95% CI" in text and "Saving A − B" in text
     cells = next(line for line in text.splitlines() if line.strip().startswith("New packages: All")).split("│")
     a, b, diff = (signed(c) for c in cells[1:4])
     assert diff == pytest.approx(b - a, abs=1) and diff < 0
     horizon = next(line for line in text.splitlines() if line.strip().startswith("whole horizon")).split("│")
-    assert signed(horizon[3]) == pytest.approx(-cost, rel=0.01)
+    assert signed(horizon[1]) == pytest.approx(-cost, rel=0.01)  # packages gross, A − B
 
 
 def test_app_tile_delta_and_table_are_b_minus_a():

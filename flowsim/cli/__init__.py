@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from flowsim.cli import calibrate, finance, inspect, published, runs, sweep
+from flowsim.cli import calibrate, finance, inspect, profile, published, runs, sweep
 from flowsim.cli.common import EXIT_INTERRUPTED, EXIT_USER_ERROR, err, report
 from flowsim.errors import FlowsimError
 from flowsim.version import __version__
@@ -50,7 +50,7 @@ def main() -> None:
 
 
 for command in (*inspect.COMMANDS, *runs.COMMANDS, *finance.COMMANDS, *sweep.COMMANDS, *calibrate.COMMANDS,
-                *published.COMMANDS):
+                *published.COMMANDS, *profile.COMMANDS):
     main.add_command(command)
 
 __all__ = ["main"]

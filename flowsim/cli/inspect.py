@@ -9,8 +9,11 @@ from rich.table import Table
 
 from flowsim.analytic import expected_flows
 from flowsim.cli.common import EXIT_USER_ERROR, console, echo_json, json_option, report, set_option, styled
+from flowsim.cli.profile import print_steady_state
 from flowsim.errors import FlowsimError
-from flowsim.format import MISSING, figure, number, share, year
+from flowsim.finance.prices import mixed_prices, price_base
+from flowsim.format import MISSING, figure, financial_year, number, share, year
+from flowsim.profile import steady_state
 from flowsim.provenance import number_sources
 from flowsim.scenario import load_scenario, scenario_document
 from flowsim.scenario.teams import unmapped_teams
@@ -34,6 +37,9 @@ def validate(files: tuple[str, ...]) -> None:
             f"{len(scenario.stages)} stages, {len(scenario.roles)} roles, "
             f"{number(flows.contacts, decimals=0)} contacts a year over {scenario.time.horizon_days} days"
         )
+        drift = steady_state(scenario, flows).summary()
+        if drift:
+            console.print(styled(("warning", "yellow"), f": steady state: {drift} (details: flowsim steady {file})"))
     if failed:
         sys.exit(EXIT_USER_ERROR)
 
@@ -54,7 +60,7 @@ def flows(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
     scenario = load_scenario(file, overrides)
     result = expected_flows(scenario)
     if as_json:
-        echo_json(result.to_dict())
+        echo_json(result.to_dict() | {"steady_state": steady_state(scenario, result).to_dict()})
         return
     console.print(styled((scenario.name, "bold"), f": expected flows a year (horizon {scenario.time.horizon_days} "
                          f"days), {number(result.contacts, decimals=0)} contacts"))
@@ -72,6 +78,7 @@ def flows(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
     console.print(table)
     for warning in result.warnings:
         console.print(styled(("warning", "yellow"), f": {warning}"))
+    print_steady_state(scenario, result)
 
 
 @click.command()
@@ -86,11 +93,17 @@ def sources(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
         echo_json([r.to_dict() for r in rows])
         return
     table = Table(show_edge=False)
-    for column in ("field", "value", "status", "data/ key", "source"):
+    for column in ("field", "value", "prices", "status", "data/ key", "source"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(row.path, _value(row.path, row.value), row.status, row.key, row.source)
+        table.add_row(row.path, _value(row.path, row.value), financial_year(row.price_year) if row.price_year else "",
+                      row.status, row.key, row.source)
     console.print(table)
+    base = price_base(scenario)
+    mixed = mixed_prices(scenario)
+    console.print(f"Price base {financial_year(base)}" + (
+        "; unit costs in other years' prices: " + ", ".join(f"{p} ({financial_year(y)})" for p, y in mixed.items())
+        if mixed else "; every unit cost with a price year is in it."))
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1

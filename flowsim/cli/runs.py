@@ -24,12 +24,14 @@ from flowsim.cli.common import (
     styled,
     with_run_options,
 )
-from flowsim.cli.finance import print_savings
+from flowsim.cli.finance import print_budget, print_savings
+from flowsim.cli.profile import print_steady_state
 from flowsim.engine import compare as compare_scenarios
 from flowsim.engine import run as run_scenario
 from flowsim.finance import savings
 from flowsim.format import interval, kpi_unit, number
 from flowsim.output import check_folder, write_run
+from flowsim.profile import steady_state
 from flowsim.vocabulary import kpi_label
 
 
@@ -61,9 +63,12 @@ def run_command(file, reps, seed, days, processes, allow_large, overrides, out, 
         write_run(results, scenario, out, started, finished, force=force)
     if as_json:
         echo_json({"scenario": scenario.name, "reps": reps, "seed": seed,
-                   "horizon_days": scenario.time.horizon_days, "kpis": _kpi_json(summary)})
+                   "horizon_days": scenario.time.horizon_days, "kpis": _kpi_json(summary),
+                   "steady_state_warnings": steady_state(scenario).warnings()})
         return
     print_run(scenario, summary, reps, seed)
+    print_budget(scenario, results)
+    print_steady_state(scenario)
     if out:
         console.print(f"written to {out}/ (summary.csv, kpis.csv, events.parquet, timeseries.parquet, "
                       "packages.parquet, manifest.json)")
@@ -151,7 +156,7 @@ def print_run(scenario, summary: pd.DataFrame, reps: int, seed: int) -> None:
 @click.argument("file_b", type=click.Path(dir_okay=False))
 @with_run_options
 @click.option("--target", type=click.FloatRange(0, None), metavar="POUNDS",
-              help="Savings target for the saving A − B over the horizon (default: B's finance.savings_target).")
+              help="A target for the total saving A − B over the horizon, in place of the scenarios' own targets.")
 @click.option("--all", "show_all", is_flag=True, help="Also list the flow along every edge.")
 @json_option
 def compare_command(file_a, file_b, reps, seed, days, processes, allow_large, target, show_all, as_json) -> None:
@@ -161,9 +166,7 @@ def compare_command(file_a, file_b, reps, seed, days, processes, allow_large, ta
     with progress_bar(2 * reps, f"{a.name} vs {b.name}", not as_json) as advance:
         comparison = compare_scenarios(a, b, reps=reps, seed=seed, processes=processes, progress=advance)
     table = comparison.table()
-    finance = b.finance if b.finance.savings_target is not None else a.finance
-    saved = savings(comparison, target if target is not None else finance.savings_target,
-                    "given with --target" if target is not None else finance.savings_target_label)
+    saved = savings(comparison, a, b, target)
     if as_json:
         echo_json({
             "a": a.name, "b": b.name, "reps": reps, "seed": seed,

@@ -181,10 +181,8 @@ def _waiting_kpis(k: dict[Kpi, float], rec: Records, stage: str) -> None:
 def _request_to_service_kpis(k: dict[Kpi, float], rec: Records) -> None:
     """Days from a person's first request to the start of their new package (DHSC's "request to service")."""
     days = [d for d in rec.request_to_service if d == d]  # NaN: a person made without ``asked``
-    if not days:
-        return
     median, p90 = _percentiles(days, (50, 90))
-    k[Kpi("request_to_service_mean_days")] = float(np.mean(days))
+    k[Kpi("request_to_service_mean_days")] = float(np.mean(days)) if days else math.nan
     k[Kpi("request_to_service_median_days")] = median
     k[Kpi("request_to_service_p90_days")] = p90
 

@@ -6,5 +6,6 @@ comparison's B − A difference in cost, named so wherever it is shown.
 """
 from flowsim.finance.appraisal import AppraisalInputs, Option, appraise, barnet_inputs
 from flowsim.finance.savings import Savings, savings
+from flowsim.finance.prices import restate
 
-__all__ = ["AppraisalInputs", "Option", "Savings", "appraise", "barnet_inputs", "savings"]
+__all__ = ["AppraisalInputs", "Option", "Savings", "appraise", "barnet_inputs", "restate", "savings"]

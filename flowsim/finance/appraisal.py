@@ -4,9 +4,14 @@ For each option: revised budget = in-scope value − total savings; MTFS savings
 delivered = confidence × the wider MTFS target (£13,107,100 in the table, the
 "£13.1m" of the text); total benefit = savings + MTFS delivered; options are
 ranked by total benefit. The inputs come from ``data/barnet_adm_options.csv``;
-savings and confidence can be changed, and a simulated operating-model saving
-A − B (current less new cost, with its confidence interval) can be added to
-every option.
+savings and confidence can be changed.
+
+"MTFS savings delivered" is the demand saving, assumed as confidence × £13.1m.
+A simulated demand saving A − B (packages net, with the cost of delay and unmet
+need) therefore *replaces* that line, never adds to it: each option's total
+benefit becomes its own savings plus the simulated demand saving, shown with
+its interval and the probability (share of replications) that it reaches the
+£13.1m.
 """
 from __future__ import annotations
 
@@ -75,11 +80,12 @@ def barnet_inputs() -> AppraisalInputs:
                            value("adm_savings_target"), options)
 
 
-def appraise(inputs: AppraisalInputs, operating_model_saving: dict | None = None) -> pd.DataFrame:
+def appraise(inputs: AppraisalInputs, demand_saving: dict | None = None) -> pd.DataFrame:
     """The appraisal table, one row per option, ranked by total benefit.
 
-    ``operating_model_saving`` (a saving A − B: {"mean", "ci_low", "ci_high"}, £) is added to every
-    option's total benefit as a further column with its interval.
+    ``demand_saving`` (a simulated demand saving A − B: {"mean", "ci_low", "ci_high"}, £, and optionally
+    "probability": the share of replications reaching the MTFS target) replaces the assumed
+    "MTFS savings delivered" in every option's total benefit.
     """
     rows = []
     for option in inputs.options:
@@ -95,8 +101,14 @@ def appraise(inputs: AppraisalInputs, operating_model_saving: dict | None = None
             "share_of_adm_target": option.total_savings / inputs.adm_savings_target,
         })
     table = pd.DataFrame(rows)
-    table["rank"] = table["total_benefit"].rank(ascending=False, method="min").astype(int)
-    if operating_model_saving is not None:
+    table["demand_line"] = "assumed: confidence × MTFS target"
+    if demand_saving is not None:
+        table["demand_line"] = "simulated demand saving A − B"
         for part in ("mean", "ci_low", "ci_high"):
-            table[f"with_operating_model_{part}"] = table["total_benefit"] + operating_model_saving[part]
+            table[f"demand_saving_{part}"] = demand_saving[part]
+        table["demand_saving_reaches_mtfs_target"] = demand_saving.get("probability")
+        table["total_benefit"] = table["total_savings"] + demand_saving["mean"]
+        table["total_benefit_ci_low"] = table["total_savings"] + demand_saving["ci_low"]
+        table["total_benefit_ci_high"] = table["total_savings"] + demand_saving["ci_high"]
+    table["rank"] = table["total_benefit"].rank(ascending=False, method="min").astype(int)
     return table.sort_values("rank").reset_index(drop=True)

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from flowsim.scenario.fields import FiniteNonNegative, Month, Name, RouteShare, Strict, Weekday, resolve_shares
+from flowsim.scenario.money import Finance
 from flowsim.scenario.network import Network, compile_network
 from flowsim.scenario.work import Role, Stage
 from flowsim.units import DAYS_PER_WEEK
@@ -210,13 +211,6 @@ class Localities(Strict):
         return resolve_shares(shares)
 
 
-class Finance(Strict):
-    """What the change must save: compared as the total cost of A (current) minus B (this scenario)."""
-
-    savings_target: NonNegativeFloat | None = Field(None, description="£ over the horizon")
-    savings_target_label: str = ""
-
-
 @dataclass(frozen=True)
 class ScenarioSource:
     """Where a scenario came from: not part of its value, never changed after loading.
@@ -254,6 +248,14 @@ class Scenario(Strict):
     headline_stage: Name | None = Field(
         None, description="the stage whose waits headline the results (default: the Care Act assessment)")
     _source: ScenarioSource = PrivateAttr(default_factory=ScenarioSource)  # set once, by the loader
+
+    @model_validator(mode="after")
+    def _one_price_base(self) -> "Scenario":
+        base = self.finance.price_base
+        if base is not None and int(base[:4]) != self.price_year:
+            raise ValueError(f"finance.price_base {base} and price_year {self.price_year} disagree: "
+                             "give one price base")
+        return self
 
     def with_source(self, source: ScenarioSource) -> "Scenario":
         """This scenario with the record of where it came from."""

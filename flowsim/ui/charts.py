@@ -203,10 +203,14 @@ def packages_chart(rows: pd.DataFrame) -> alt.Chart:
 
 
 def appraisal_chart(table: pd.DataFrame, adm_target: float) -> alt.Chart:
-    """Total benefit by delivery option: its own savings and the MTFS savings it delivers, stacked."""
-    parts = table.melt(id_vars=["label", "rank"], value_vars=["total_savings", "mtfs_savings_delivered"],
+    """Total benefit by delivery option: its own savings and the demand saving (assumed MTFS savings delivered,
+    or the simulated demand saving that replaces it), stacked."""
+    simulated = "demand_saving_mean" in table
+    demand = "demand_saving_mean" if simulated else "mtfs_savings_delivered"
+    parts = table.melt(id_vars=["label", "rank"], value_vars=["total_savings", demand],
                        var_name="part", value_name="pounds")
-    parts["part"] = parts["part"].map({"total_savings": "ADM savings", "mtfs_savings_delivered": "MTFS savings delivered"})
+    parts["part"] = parts["part"].map({"total_savings": "ADM savings", "mtfs_savings_delivered": "MTFS savings delivered",
+                                       "demand_saving_mean": "simulated demand saving"})
     order = list(table.sort_values("rank")["label"])
     bars = alt.Chart(parts).mark_bar().encode(
         y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
@@ -214,12 +218,9 @@ def appraisal_chart(table: pd.DataFrame, adm_target: float) -> alt.Chart:
         color=alt.Color("part:N", title=None),
         tooltip=["label", "part", alt.Tooltip("pounds:Q", format=",.0f")])
     layers = [bars]
-    if "with_operating_model_mean" in table:
-        whiskers = alt.Chart(table).mark_rule(color="black").encode(
-            y=alt.Y("label:N", sort=order), x="with_operating_model_ci_low:Q", x2="with_operating_model_ci_high:Q")
-        dots = alt.Chart(table).mark_point(color="black", filled=True).encode(
-            y=alt.Y("label:N", sort=order), x="with_operating_model_mean:Q",
-            tooltip=[alt.Tooltip("with_operating_model_mean:Q", title="with the operating model (£)", format=",.0f")])
-        layers += [whiskers, dots]
-    return alt.layer(*layers).properties(height=220, title=f"ADM savings target {money(adm_target, exact=True)}; "
-                                                            "dots: with the simulated operating-model saving A − B")
+    title = f"ADM savings target {money(adm_target, exact=True)}"
+    if simulated:
+        layers.append(alt.Chart(table).mark_rule(color="black").encode(
+            y=alt.Y("label:N", sort=order), x="total_benefit_ci_low:Q", x2="total_benefit_ci_high:Q"))
+        title += "; lines: 95% interval of the simulated demand saving"
+    return alt.layer(*layers).properties(height=220, title=title)

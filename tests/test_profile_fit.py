@@ -1,0 +1,126 @@
+"""Fitting a scenario to a profile: it recovers known values, names figures that conflict, and back-tests."""
+from __future__ import annotations
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from flowsim.cli import main
+from flowsim.provenance import number_sources
+from flowsim.errors import FlowsimError, InputError
+from flowsim.profile.backtest import backtest
+from flowsim.profile.check import check
+from flowsim.profile.fit import fit, overrides, parse_free
+from flowsim.profile.schema import load_profile, profile_from_text
+from flowsim.scenario import load_scenario, vary
+
+SCENARIO = "scenarios/barnet_current.yaml"
+KNOWN = {"demand.contacts_per_year": 9500.0, "stages.hospital_team.routes.enablement": 0.2,
+         "stages.support_planning.routes.telecare": 0.12}
+FREE = ["demand.contacts_per_year=7000:13000", "stages.hospital_team.routes.enablement=0:0.5",
+        "stages.support_planning.routes.telecare=0:0.5"]
+
+
+def profile_of(scenario, figures: list[str], year: str = "2015/16", **scale) -> str:
+    """A profile made by the model itself: its expected value of each figure (times ``scale``, if given)."""
+    template = yaml.safe_dump({"council": "Modelshire", "figures": {
+        f: [{"year": year, "value": 1.0, "source": "the model itself"}] for f in figures}})
+    rows = check(profile_from_text(template, "model"), scenario, reps=0)
+    return yaml.safe_dump({"council": "Modelshire", "figures": {
+        r.figure: [{"year": year, "value": r.modelled * scale.get(r.figure, 1.0), "source": "the model itself"}]
+        for r in rows}})
+
+
+def test_the_fit_recovers_known_parameters_from_a_profile_made_by_the_model():
+    start = load_scenario(SCENARIO)
+    free = parse_free(FREE, start)
+    truth = vary(start, overrides(start, free, [KNOWN[p.path] for p in free]))  # the package mix rescaled around
+    profile = profile_from_text(profile_of(truth, ["requests_new_clients", "reablement_new_clients",
+                                                   "telecare_installs", "care_home_admissions"]), "model")
+    result = fit(profile, start, free)
+    for path, value in KNOWN.items():
+        assert result.values[path] == pytest.approx(value, rel=0.02), path
+    assert result.holds and max(abs(result.residuals)) < 0.05
+    # the fitted scenario cites the profile and the fit for each fitted number
+    fitted = {row.path: row for row in number_sources(result.scenario)}
+    assert "fit to" in fitted["demand.contacts_per_year"].source
+    assert fitted["demand.contacts_per_year"].status == "derived"
+
+
+def test_figures_that_cannot_both_hold_are_named():
+    truth = load_scenario(SCENARIO)
+    # twice the reablement the model's requests can give, with only the contacts free: the two pull apart
+    profile = profile_from_text(profile_of(truth, ["requests_new_clients", "reablement_new_clients"],
+                                           reablement_new_clients=2.0), "model")
+    result = fit(profile, truth, parse_free(["demand.contacts_per_year=5000:30000"], truth))
+    assert not result.holds
+    text = "\n".join(result.conflicts)
+    assert "requests_new_clients 2015/16" in text and "reablement_new_clients 2015/16" in text
+    assert "opposite ways" in text
+
+
+def test_a_figure_no_parameter_moves_is_named():
+    truth = load_scenario(SCENARIO)
+    profile = profile_from_text(profile_of(truth, ["requests_new_clients", "telecare_installs"],
+                                           telecare_installs=3.0), "model")
+    result = fit(profile, truth, parse_free(["demand.contacts_per_year=9000:12000"], truth))
+    assert any("telecare_installs 2015/16" in line for line in result.conflicts)
+
+
+@pytest.mark.parametrize("free, message", [
+    (["demand.contacts_per_year"], "low:high"),
+    (["demand.contacts_per_year=3:1"], "low < high"),
+    (["demand.no_such_field=0:1"], "not a number of this scenario"),
+])
+def test_bad_free_parameters_are_refused(free, message):
+    with pytest.raises(InputError, match=message):
+        parse_free(free, load_scenario(SCENARIO))
+
+
+def test_cli_fit_writes_a_fitted_scenario_that_loads(tmp_path):
+    out = tmp_path / "fitted.yaml"
+    result = CliRunner().invoke(main, ["fit", "data/profiles/barnet.yaml", SCENARIO, "--reps", "0", "--out", str(out),
+                                       "--free", "demand.contacts_per_year=8000:13000",
+                                       "--free", "stages.hospital_team.routes.enablement=0:0.6"])
+    assert result.exit_code == 0, result.output
+    assert "Requests for support from new clients" in result.output and "error" in result.output
+    fitted = load_scenario(out)
+    assert fitted.demand.contacts_per_year != load_scenario(SCENARIO).demand.contacts_per_year
+    result = CliRunner().invoke(main, ["fit", "data/profiles/barnet.yaml", SCENARIO, "--free", "nope=1:2"])
+    assert result.exit_code == 2 and "--free: nope: is not a number" in result.output
+
+
+def test_backtest_fits_one_year_and_reports_the_error_of_the_next():
+    profile, scenario = load_profile("data/profiles/barnet.yaml"), load_scenario(SCENARIO)
+    result = backtest(profile, scenario, parse_free(FREE[:2], scenario), "2015/16", "2017/18")
+    predicted = {r.figure: r for r in result.predicted}
+    fitted = {r.figure: r for r in result.fitted}
+    # the scenario has no demand growth: it predicts 2017/18's requests equal to 2015/16's fitted value
+    assert predicted["requests_new_clients"].modelled == pytest.approx(fitted["requests_new_clients"].modelled)
+    assert predicted["requests_new_clients"].error == pytest.approx(predicted["requests_new_clients"].modelled - 7143)
+    assert predicted["reablement_new_clients"].observed == 900
+    assert any("Requests for support from new clients, 2017/18: predicted" in line for line in result.summary())
+    with pytest.raises(FlowsimError, match="must come after"):
+        backtest(profile, scenario, parse_free(FREE[:1], scenario), "2017/18", "2015/16")
+
+
+def test_the_fit_can_refine_on_the_simulation_with_common_random_numbers():
+    scenario = load_scenario(SCENARIO)
+    profile = profile_from_text(yaml.safe_dump({"council": "Testshire", "figures": {"requests_new_clients": [
+        {"year": "2015/16", "value": 8000, "source": "for the test"}]}}), "test")
+    result = fit(profile, scenario, parse_free(["demand.contacts_per_year=8000:13000"], scenario),
+                 simulate=2, seed=3)
+    [row] = check(profile, result.scenario, reps=2, seed=3)
+    assert row.how.startswith("simulation") and abs(row.relative_error) < 0.05
+    assert "simulation comes closest" in result.scenario.provenance["demand.contacts_per_year"].reason
+
+
+def test_shares_of_one_group_fitted_past_a_whole_take_it_in_proportion():
+    # two shares of one group that cannot both reach their upper bounds: together they take the whole group
+    scenario = load_scenario(SCENARIO)
+    profile = profile_from_text(profile_of(scenario, ["telecare_installs", "care_home_admissions"],
+                                           telecare_installs=8.0, care_home_admissions=4.0), "model")
+    free = parse_free(["stages.support_planning.routes.telecare=0:0.95",
+                       "stages.support_planning.routes.residential_care=0:0.95"], scenario)
+    result = fit(profile, scenario, free)  # the fitted scenario is valid: its shares add up to 1
+    assert sum(result.scenario.stages["support_planning"].routes.values()) == pytest.approx(1.0)

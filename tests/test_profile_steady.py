@@ -1,0 +1,77 @@
+"""The steady-state check: a draining baseline is flagged with its rate and reason, a balanced one passes."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from flowsim.analytic import expected_flows
+from flowsim.cli import main
+from flowsim.profile import steady_state
+from flowsim.scenario import load_scenario, vary
+from flowsim.units import DAYS_PER_WEEK, DAYS_PER_YEAR
+
+DRAINING = "scenarios/barnet_current_2017_2020.yaml"
+
+
+def balanced(scenario):
+    """The scenario with each starting caseload set to what its flow holds (starts × duration), to a fixed point
+    (reviews of the caseload start packages too, so the caseload moves the flow)."""
+    for _ in range(30):
+        flows = expected_flows(scenario)
+        changes = {f"caseload.packages.{name}": flows.outcomes[name] * o.mean_duration_weeks * DAYS_PER_WEEK / DAYS_PER_YEAR
+                   for name, o in scenario.package_outcomes().items()}
+        scenario = vary(scenario, changes)
+    return scenario
+
+
+def test_a_draining_baseline_is_flagged_with_the_rate_and_the_reason():
+    state = steady_state(load_scenario(DRAINING))
+    assert not state.balanced
+    home = next(p for p in state.packages if p.package == "home_care")
+    # 1,500 packages lasting 78 weeks on average need 1,500 / 1.5 = 1,000 starts a year
+    assert home.starts_needed == pytest.approx(1500 / (78 * 7 / 365))
+    assert home.status == "drains" and home.ratio < 0.6
+    assert home.expected_at_end < home.active
+    text = "\n".join(state.warnings())
+    assert "Home care: 1,003 starts a year needed to hold 1,500 packages" in text
+    assert "the flow starts 418" in text
+    assert state.weekly_spend_end < 0.7 * state.weekly_spend_start
+
+
+def test_a_balanced_baseline_passes():
+    scenario = balanced(load_scenario(DRAINING))
+    state = steady_state(scenario)
+    assert state.balanced, state.warnings()
+    assert state.warnings() == []
+    assert state.weekly_spend_end == pytest.approx(state.weekly_spend_start, rel=0.02)
+
+
+def test_a_ballooning_type_is_flagged():
+    scenario = vary(balanced(load_scenario(DRAINING)), {"caseload.packages.residential_care": 50})
+    [flagged] = steady_state(scenario).flagged
+    assert flagged.package == "residential_care" and flagged.status == "balloons"
+
+
+def test_no_starting_caseload_has_nothing_to_hold():
+    scenario = load_scenario(DRAINING, ["caseload.packages={}"])
+    assert steady_state(scenario).packages == [] and steady_state(scenario).balanced
+
+
+def test_the_expected_end_matches_the_simulation_s_order():
+    # the analytic caseload at the end against the run of the same scenario (KPI active_packages_at_end.total,
+    # 3,313 over two replications, seed 0): within 5%
+    state = steady_state(load_scenario(DRAINING))
+    assert sum(p.expected_at_end for p in state.packages) == pytest.approx(3313, rel=0.05)
+
+
+def test_cli_steady_validate_and_flows_show_the_drift():
+    runner = CliRunner()
+    result = runner.invoke(main, ["steady", DRAINING])
+    assert result.exit_code == 0 and "drains" in result.output and "Home care" in result.output
+    result = runner.invoke(main, ["validate", DRAINING])
+    assert result.exit_code == 0 and "caseload out of balance: home care drains" in result.output
+    result = runner.invoke(main, ["flows", DRAINING, "--json"])
+    steady = json.loads(result.output)["steady_state"]
+    assert steady["balanced"] is False and steady["packages"][0]["status"] == "drains"
