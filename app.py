@@ -9,7 +9,7 @@ its 95% confidence interval. The app calls flowsim's public API only.
 """
 from __future__ import annotations
 
-from collections import OrderedDict
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -19,17 +19,20 @@ import yaml
 import flowsim
 from flowsim.calibrate import calibrate_text
 from flowsim.finance import appraise, barnet_inputs, savings
+from flowsim.engine.replications import DEFAULT_REPLICATIONS
 from flowsim.format import figure, money, number, share
-from flowsim.runner import shared_pool
 from flowsim.scenario.teams import parse_team_table
-from flowsim.ui import charts
+from flowsim.ui import charts, serving
 from flowsim.ui import savings as savings_view
 from flowsim.ui.controls import controls_for, overrides_from
 from flowsim.ui.profile import profile_chart, profile_table
+from flowsim.ui.run_control import requested_run, simulate
+from flowsim.ui.text import plain
 from flowsim.ui.tiles import caseload_rows, headlines, package_rows, role_rows
 from flowsim.vocabulary import kpi_label
 
 ROOT = Path(__file__).resolve().parent
+LOG = logging.getLogger("flowsim.app")
 SHIPPED = {path.stem: path for path in sorted((ROOT / "scenarios").glob("*.yaml"))}
 UPLOAD = "Upload a scenario file…"
 COUNTS = "Build from a council's counts (CSV)…"
@@ -39,16 +42,8 @@ PAGES = ["Compare operating models", "Options appraisal", "Council profile"]
 PROFILES = {path.stem: path for path in sorted((ROOT / "data" / "profiles").glob("*.yaml"))}
 UPLOAD_PROFILE = "Upload a profile…"
 GROUPS = ["Demand", "Digital self-service", "Front door", "Community hub", "Assessment", "Safeguarding", "Staffing", "Productivity", "Packages"]
-CACHED_RUNS = 24
 
 st.set_page_config(page_title="flowsim: referral flows", layout="wide")
-
-
-@st.cache_resource
-def run_cache() -> OrderedDict:
-    """Finished runs by (scenario hash, replications, seed). A run is a pure function of
-    these, so the unchanged side is reused and the pairing of replications still holds."""
-    return OrderedDict()
 
 
 @st.cache_resource
@@ -58,7 +53,7 @@ def shipped(name: str) -> flowsim.Scenario:
 
 def show_problems(error: Exception, what: str) -> None:
     problems = error.problems if isinstance(error, flowsim.InputError) else [str(error)]
-    st.error(f"**{what}**\n\n" + "\n".join(f"- {p}" for p in problems))
+    st.error(f"**{plain(what)}**\n\n" + "\n".join(f"- {plain(p)}" for p in problems))
 
 
 def choose_scenario(side: str) -> flowsim.Scenario | None:
@@ -86,11 +81,14 @@ def scenario_upload(label: str, types: list[str], key: str, build, help: str | N
     if upload is None:
         return remembered
     if upload.size > MAX_UPLOAD_BYTES:
-        st.error(f"{upload.name} is {number(upload.size)} bytes; at most {number(MAX_UPLOAD_BYTES)} are accepted.")
+        st.error(plain(f"{upload.name} is {number(upload.size)} bytes; at most {number(MAX_UPLOAD_BYTES)} are accepted."))
         return remembered
     try:
         scenario = build(upload.getvalue(), upload.name)
-    except flowsim.InputError as error:
+    except Exception as error:  # noqa: BLE001 -- whatever a file does to the reader, the page carries on
+        if not isinstance(error, flowsim.FlowsimError):
+            LOG.exception("reading the upload %s failed", upload.name)  # a fault of flowsim: for the server's log
+            error = flowsim.FlowsimError(f"{upload.name} could not be read ({type(error).__name__})")
         show_problems(error, f"{upload.name} cannot be used" + (" (still showing the last good file)"
                                                                    if remembered else ""))
         return remembered
@@ -102,12 +100,12 @@ def slider(side: str, scenario: flowsim.Scenario, control) -> float:
     key = f"{side}|{scenario.name}|{control.key}"
     if control.percent:
         shown = round(control.value * 100, 2)
-        value = st.slider(control.label, control.low * 100, control.high * 100, shown,
-                          control.step * 100, format="%.1f%%", help=control.help or None, key=key)
+        value = st.slider(plain(control.label), control.low * 100, control.high * 100, shown,
+                          control.step * 100, format="%.1f%%", help=plain(control.help) or None, key=key)
         return control.value if value == shown else value / 100  # untouched: the exact share, not its rounding
     number_format = "%.1f" if control.step < 1 else "%.0f"
-    return st.slider(control.label, control.low, max(control.high, control.value), float(control.value),
-                     control.step, format=number_format, help=control.help or None, key=key)
+    return st.slider(plain(control.label), control.low, max(control.high, control.value), float(control.value),
+                     control.step, format=number_format, help=plain(control.help) or None, key=key)
 
 
 def edited(side: str, scenario: flowsim.Scenario, horizon: int) -> flowsim.Scenario | None:
@@ -141,7 +139,8 @@ def team_table_fte(side: str, scenario: flowsim.Scenario) -> dict[str, float]:
     if upload is None:
         return {}
     if upload.size > MAX_UPLOAD_BYTES:
-        st.error(f"{upload.name} is {number(upload.size)} bytes; a team table is at most {number(MAX_UPLOAD_BYTES)}.")
+        st.error(plain(f"{upload.name} is {number(upload.size)} bytes; a team table is at most "
+                       f"{number(MAX_UPLOAD_BYTES)}."))
         return {}
     teams, problems = parse_team_table(upload.getvalue(), upload.name)
     if problems:
@@ -150,12 +149,13 @@ def team_table_fte(side: str, scenario: flowsim.Scenario) -> dict[str, float]:
     choices = ["not modelled", *scenario.roles]
     totals: dict[str, float] = {}
     for team in teams:
-        role = st.selectbox(f"{team.name} ({figure(team.fte)} FTE)", choices, format_func=lambda r: r if r == choices[0]
+        role = st.selectbox(plain(f"{team.name} ({figure(team.fte)} FTE)"), choices, format_func=lambda r: r if r == choices[0]
                             else scenario.label(r), key=f"team_{side}|{scenario.name}|{team.name}")
         if role != choices[0]:
             totals[role] = totals.get(role, 0.0) + team.fte
     if totals:
-        st.caption("FTE from the table: " + ", ".join(f"{scenario.label(r)} {figure(v)}" for r, v in totals.items()))
+        st.caption(plain("FTE from the table: " + ", ".join(f"{scenario.label(r)} {figure(v)}"
+                                                            for r, v in totals.items())))
     return {f"roles.{role}.fte": fte for role, fte in totals.items()}
 
 
@@ -168,39 +168,33 @@ def preview(a: flowsim.Scenario, b: flowsim.Scenario) -> None:
         packages = sum(f.outcomes[n] for n in scenario.package_outcomes())
         key = scenario.key_stage
         assessed = f"{number(f.stages.get(key, 0), decimals=0)} × {scenario.label(key)}, " if key else ""
-        parts.append(f"**{side}** {assessed}"
-                     f"{number(packages, decimals=0)} new packages a year; busiest: {scenario.label(busiest)} "
-                     f"at {share(f.roles[busiest].utilisation)}")
+        parts.append(f"**{side}** " + plain(f"{assessed}{number(packages, decimals=0)} new packages a year; "
+                                            f"busiest: {scenario.label(busiest)} at "
+                                            f"{share(f.roles[busiest].utilisation)}"))
         for warning in f.warnings:
-            st.warning(f"{side}: {warning}")
+            st.warning(plain(f"{side}: {warning}"))
         drift = flowsim.steady_state(scenario, f).summary()
         if drift:
-            st.warning(f"{side}: steady state: {drift}. Multi-year results inherit the drift.")
+            st.warning(plain(f"{side}: steady state: {drift}. Multi-year results inherit the drift."))
     st.markdown("Expected (no simulation): " + " · ".join(parts))
 
 
-def simulate(a: flowsim.Scenario, b: flowsim.Scenario, reps: int, seed: int) -> flowsim.Comparison:
-    """Both sides on common random numbers, reusing whichever side has not changed."""
-    cache = run_cache()
-    keys = {side: (flowsim.scenario_hash(s), reps, seed) for side, s in (("A", a), ("B", b))}
-    missing = [(side, s) for side, s in (("A", a), ("B", b)) if keys[side] not in cache]
-    if missing:
-        bar = st.progress(0.0, text="Simulating…")
-        total, done = reps * len(missing), [0]
-
-        def advance(n: int) -> None:
-            done[0] += n
-            bar.progress(done[0] / total, text=f"Simulating… {done[0]} of {total} replications")
-
-        for side, scenario in missing:
-            cache[keys[side]] = flowsim.run(scenario, reps=reps, seed=seed, detail=True, progress=advance,
-                                            runner=shared_pool())
-        bar.empty()
-    for key in keys.values():
-        cache.move_to_end(key)
-    while len(cache) > CACHED_RUNS:
-        cache.popitem(last=False)
-    return flowsim.Comparison(cache[keys["A"]], cache[keys["B"]])
+def show_results(inputs: tuple, status) -> None:
+    """Tiles, savings and charts for ``inputs`` (a, b, replications, seed); a run that cannot be done
+    leaves a message in ``status`` and the last results shown."""
+    a, b, reps, seed = inputs
+    try:
+        comparison = simulate(a, b, reps, seed, status)
+    except (flowsim.FlowsimError, serving.Superseded) as error:
+        status.error(plain(str(error) or "a newer run took this one's place"))
+        if "shown" not in st.session_state:
+            return
+        a, b, comparison = st.session_state["shown"]
+    else:
+        st.session_state["shown"] = (a, b, comparison)
+    show_tiles(comparison, a, b)
+    show_savings(comparison, a, b)
+    show_charts(comparison, a, b)
 
 
 def show_tiles(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.Scenario) -> None:
@@ -209,7 +203,7 @@ def show_tiles(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim.S
     for row in range(0, len(tiles), 3):
         for column, tile in zip(st.columns(3), tiles[row:row + 3]):
             with column.container(border=True):
-                st.markdown(f"**{tile.label}**")
+                st.markdown(f"**{plain(tile.label)}**")
                 st.markdown(f"A&nbsp;**{tile.value_text('a')}** &nbsp;·&nbsp; "
                             f"B&nbsp;**{tile.value_text('b')}**",
                             help=f"A: {tile.ci_text('a') or 'no interval'}; B: {tile.ci_text('b') or 'no interval'}")
@@ -277,7 +271,7 @@ def show_savings(comparison: flowsim.Comparison, a: flowsim.Scenario, b: flowsim
     """Savings A − B per financial year, gross and net, each target judged like for like; warnings first."""
     saved = savings(comparison, a, b)
     for caveat in saved.caveats:
-        st.warning(caveat.message)  # a caveat on the figures, not a failure: the app goes on
+        st.warning(plain(caveat.message))  # a caveat on the figures, not a failure: the app goes on
     if saved.comparable:
         demand = saved.total(part="demand")
         demand["probability"] = float((saved.runs("demand") >= barnet_inputs().mtfs_target).mean())
@@ -300,9 +294,12 @@ def compare_page() -> None:
         bases = {side: choose_scenario(side) for side in ("A", "B")}
         with st.expander("Run settings"):
             horizon = st.slider("Days to simulate", 30, 1100, 365, 5, key="horizon")
-            reps = st.slider("Replications", 2, 30, 5, 1, key="reps",
+            reps = st.slider("Replications", 2, 30, DEFAULT_REPLICATIONS, 1, key="reps",
                              help="More replications give narrower confidence intervals and take longer.")
             seed = st.number_input("Random seed", 0, 2**31 - 1, 0, 1, key="seed")
+            auto = st.checkbox("Run automatically when inputs change", value=True, key="auto_run",
+                               help="Small runs start on every change; a run of more than "
+                                    f"{number(serving.AUTO_RUN_PEOPLE)} people simulated waits for Run.")
         st.header("Change")
         for side, tab in zip(("A", "B"), st.tabs(["Change A", "Change B"])):
             with tab:
@@ -319,14 +316,15 @@ def compare_page() -> None:
         st.info("Choose or upload a scenario for both sides.")
         return
     a, b = scenarios["A"], scenarios["B"]
-    st.caption(f"A = {a.name} ({a.council}, {a.operating_model} model) · B = {b.name} ({b.council}, "
-               f"{b.operating_model} model) · {reps} paired replications of {horizon} days. Change either side "
-               "in the sidebar; every default says where it comes from (hover the ?).")
-    preview(a, b)
-    comparison = simulate(a, b, reps, int(seed))
-    show_tiles(comparison, a, b)
-    show_savings(comparison, a, b)
-    show_charts(comparison, a, b)
+    st.caption(plain(f"A = {a.name} ({a.council}, {a.operating_model} model) · B = {b.name} ({b.council}, "
+                     f"{b.operating_model} model) · {reps} paired replications of {horizon} days.") +
+               " Change either side in the sidebar; every default says where it comes from (hover the ?).")
+    with st.container():  # however many warnings the preview has, what follows keeps its place
+        preview(a, b)
+    status = st.empty()  # progress, a refusal, or "press Run": always one slot, so the tiles never jump
+    inputs = requested_run(a, b, reps, int(seed), auto, status)
+    if inputs is not None:
+        show_results(inputs, status)
 
 
 def appraisal_page() -> None:
@@ -354,7 +352,7 @@ def appraisal_page() -> None:
         changed = inputs
     saving = None
     remembered = st.session_state.get("last_saving")
-    if remembered and st.checkbox(f"Use the simulated demand saving A − B of {remembered[0]} "
+    if remembered and st.checkbox(f"Use the simulated demand saving A − B of {plain(remembered[0])} "
                                   f"({money(remembered[1]['mean'], difference=True)}) in place of the assumed "
                                   "'MTFS delivered' (never both)"):
         saving = remembered[1]
@@ -400,14 +398,14 @@ def profile_page() -> None:
     scenario = shipped(scenario_name)
     frame = flowsim.profile.rows_frame(flowsim.check_profile(profile, scenario, reps=0))
     matched = frame["matches"].dropna()
-    st.caption(f"{profile.council}'s figures against {scenario.name} (expected flows; the CLI's "
+    st.caption(plain(f"{profile.council}'s figures against {scenario.name}") + " (expected flows; the CLI's "
                f"`flowsim profile check` adds the simulation's intervals): {int(matched.sum())} of {len(matched)} "
                "comparable figures within their tolerance. Error = modelled − observed.")
     st.dataframe(profile_table(frame), hide_index=True, width="stretch")
     st.altair_chart(profile_chart(frame), width="content")
     drift = flowsim.steady_state(scenario)
     if not drift.balanced:
-        st.warning("Steady state: " + "\n\n".join(drift.warnings()))
+        st.warning("Steady state: " + "\n\n".join(plain(w) for w in drift.warnings()))
 
 
 def show_localities(comparison: flowsim.Comparison, places: list[str]) -> None:
@@ -425,12 +423,15 @@ def show_localities(comparison: flowsim.Comparison, places: list[str]) -> None:
 
 def main() -> None:
     page = st.sidebar.radio("Page", PAGES, key="page", horizontal=True, label_visibility="collapsed")
-    if page == PAGES[0]:
-        compare_page()
-    elif page == PAGES[1]:
-        appraisal_page()
-    else:
-        profile_page()
+    try:
+        if page == PAGES[0]:
+            compare_page()
+        elif page == PAGES[1]:
+            appraisal_page()
+        else:
+            profile_page()
+    except flowsim.FlowsimError as error:  # a mistake in what was asked: a message, and the app carries on
+        show_problems(error, "flowsim cannot do this")
 
 
 main()

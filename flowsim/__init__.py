@@ -16,7 +16,7 @@ from flowsim.analytic import ExpectedFlows, expected_flows
 from flowsim.engine import Comparison, Results, compare, run
 from flowsim.errors import FlowsimError, InputError, Problem
 from flowsim.profile import Profile, SteadyState, check_profile, load_profile, profile_from_text, steady_state
-from flowsim.provenance import number_sources
+from flowsim.provenance import cite, number_sources, source_notes
 from flowsim.published import published_comparison
 from flowsim.sweep import load_points, sweep
 from flowsim.scenario import (
@@ -49,6 +49,8 @@ __all__ = [
     "load_scenario_text",
     "load_points",
     "number_sources",
+    "cite",
+    "source_notes",
     "published_comparison",
     "scenario_document",
     "scenario_hash",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from flowsim.calendar import expected_arrivals_per_day, expected_contacts_per_day
+from flowsim.capacity import capacity_warning
 from flowsim.errors import FlowsimError
 from flowsim.scenario.network import OPEN_CASE_SOURCE, REVIEW_SOURCE, WAITING_SOURCE
 from flowsim.scenario.schema import Scenario
@@ -223,13 +224,8 @@ def expected_flows(scenario: Scenario) -> ExpectedFlows:
     stages, outcomes = per_year(stage_total), per_year(outcome_total)
     roles = _role_loads(scenario, stages)
     contacts = expected_contacts_per_day(scenario)[scenario.time.warm_up_days:].sum() / years
-    warnings = [
-        f"{scenario.label(name)} ({name}): {load.hours_demanded:,.0f} hours a year demanded, "
-        f"{load.hours_available:,.0f} available (utilisation {load.utilisation:.0%}); "
-        "the queue will grow without limit"
-        for name, load in roles.items()
-        if load.hours_demanded > 0 and load.utilisation >= 1
-    ]
+    warnings = [warning for name, load in roles.items() if load.hours_demanded > 0
+                and (warning := capacity_warning(f"{scenario.label(name)} ({name})", load.utilisation))]
     return ExpectedFlows(
         scenario=scenario.name,
         contacts=contacts,

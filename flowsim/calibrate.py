@@ -82,11 +82,30 @@ def read_counts(text: str | bytes, origin: str) -> dict[tuple[str, str], float]:
     return counts
 
 
+def flow_order(counts: dict, sources: set[str], names: set[str]) -> list[str]:
+    """``names`` in the order people meet them: breadth first from the referral sources, the
+    busier branch first; names not reached (a stage only a loop leads to) last, by name."""
+    onward: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for (a, b), n in counts.items():
+        onward[a].append((n, b))
+    seen, queue = [], sorted(sources, key=lambda s: -sum(n for n, _ in onward[s]))
+    reached = set(queue)
+    while queue:
+        here = queue.pop(0)
+        seen.append(here)
+        for _, b in sorted(onward[here], key=lambda nb: (-nb[0], nb[1])):
+            if b not in reached:
+                reached.add(b)
+                queue.append(b)
+    return [n for n in seen if n in names] + sorted(set(names) - set(seen))
+
+
 def structure(counts: dict, origin: str) -> tuple[dict, dict, dict, list[str]]:
     """Sources (→ entry stage and people), stages (→ routes), and outcomes; checks that counts balance."""
     froms, tos = {a for a, _ in counts}, {b for _, b in counts}
     sources, outcomes = froms - tos, sorted(tos - froms)
-    stages = sorted((froms | tos) - sources - set(outcomes))
+    stages = flow_order(counts, sources, (froms | tos) - sources - set(outcomes))
+    outcomes = [o for o in flow_order(counts, sources, tos) if o in set(outcomes)]
     problems, entries, routes = [], {}, defaultdict(dict)
     for (a, b), n in counts.items():
         if a in sources:
@@ -133,7 +152,7 @@ def calibrate(counts: dict, origin: str, name: str, council: str, start: dt.date
     by_entry: dict[str, float] = defaultdict(float)
     for stage, n in entries.values():
         by_entry[stage] += n
-    roles_used = {KNOWN_STAGES.get(s, ("practitioner", "generic"))[0] for s in stages}
+    roles_used = list(dict.fromkeys(KNOWN_STAGES.get(s, ("practitioner", "generic"))[0] for s in stages))
     document = {
         "name": name, "council": council, "operating_model": "custom", "price_year": 2016,
         "description": f"Calibrated from {origin}: shares and volumes from the council's counts.",
@@ -149,7 +168,7 @@ def calibrate(counts: dict, origin: str, name: str, council: str, start: dt.date
         },
         "roles": {role: {"fte": 1.0, "productive_hours_per_fte": {"ref": "assumptions.work.productive_hours_per_fte"},
                          "calendar": "seven_day" if role == "hospital_social_worker" else "office"}
-                  for role in sorted(roles_used)},
+                  for role in roles_used},  # in the order the flow first needs them
         "stages": {},
         "outcomes": {},
     }
@@ -185,7 +204,9 @@ def _size_roles(document: dict, origin: str) -> None:
     flows = expected_flows(scenario)
     for role, load in flows.roles.items():
         per_fte = scenario.roles[role].productive_hours_per_fte
-        fte = max(0.5, math.ceil(load.hours_demanded / (per_fte * TARGET_UTILISATION) * 2) / 2)
+        # to the hundredth of an FTE, as councils publish establishments (B&NES: 228.71), so the
+        # counted work lands at the target, not several points under it as whole or half posts would
+        fte = max(0.01, round(float(load.hours_demanded) / (per_fte * TARGET_UTILISATION), 2))
         document["roles"][role]["fte"] = _assumed(fte, "not in the counts: sized so the counted work uses about "
                                                   f"{TARGET_UTILISATION:.0%} of productive hours")
 

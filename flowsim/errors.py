@@ -35,3 +35,7 @@ class InputError(FlowsimError):
     @classmethod
     def single(cls, file: str, path: str, message: str) -> "InputError":
         return cls([Problem(file, path, message)])
+
+
+class RunFailed(FlowsimError):
+    """A simulation that could not finish or was refused: too much work, or its worker process died twice."""

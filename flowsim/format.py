@@ -41,7 +41,7 @@ def kpi_unit(kpi: str) -> str:
         return "share"
     if measure.startswith(("wait_", "request_to_completion_")) and measure.endswith("_days"):
         return "days"
-    if measure.endswith("_cost"):
+    if measure.endswith("_cost") or "_cost_" in measure:  # package_cost_weekly too
         return "pounds"
     return "count"
 
@@ -138,30 +138,48 @@ def ci(low, high, unit: str = "count", *, difference: bool = False, exact: bool 
     return "95% CI {} to {}".format(*ends)
 
 
+def shared_decimals(values, unit: str = "count") -> int | None:
+    """Decimals for numbers read side by side (A, B and B − A in one row): set by the largest,
+    so "294 ±6" stands beside "1,177 ±11", never "294 ±6.44"."""
+    if unit in ("share", "pounds"):
+        return None
+    sizes = [abs(v) for v in values if _finite(v)]
+    if sizes and max(sizes) == 0:
+        return 0 if unit != "days" else 1
+    return _decimals(max(sizes), unit) if sizes else None
+
+
 def interval(mean, low, high, unit: str = "count", *, difference: bool = False, compact: bool = False,
-             exact: bool = False) -> str:
+             exact: bool = False, decimals: int | None = None) -> str:
     """A mean with its 95% interval.
 
     '1,177 (95% CI 1,166 to 1,188)'; ``compact``: '1,177 ±11' (the interval's
     half-width, for tables). A constant or a missing interval shows the mean alone.
+    ``decimals``: fixed decimals (from ``shared_decimals``) for numbers shown together.
     """
     if not _finite(mean):
         return MISSING
     if not _has_width(low, high):
-        return number(mean, unit, difference=difference, exact=exact)
-    places = _interval_decimals(mean, low, high, unit)
+        if difference and mean == 0:
+            return "0"  # no difference at all, not "0.00 ±0.00"
+        return number(mean, unit, difference=difference, exact=exact, decimals=decimals)
+    places = _interval_decimals(mean, low, high, unit) if decimals is None else decimals
     text = number(mean, unit, difference=difference, exact=exact, decimals=places)
+    if unit == "pounds" and compact and not exact and abs(mean) < 9_999.5 <= (high - low) / 2:
+        text = _signed(f"£{abs(mean) / 1e3:.2f}k", mean < 0, mean > 0, difference)  # "£5.65k ±£21.9k"
     if not compact:
         ends = [number(v, unit, difference=difference, exact=exact, decimals=places) for v in (low, high)]
         return f"{text} (95% CI {ends[0]} to {ends[1]})"
-    return f"{text} ±{_half_width((high - low) / 2, unit, places, exact)}"
+    return f"{text} ±{_half_width((high - low) / 2, unit, places, exact, mean)}"
 
 
-def _half_width(half: float, unit: str, places: int | None, exact: bool) -> str:
+def _half_width(half: float, unit: str, places: int | None, exact: bool, mean: float) -> str:
     """The ± part, in the mean's decimals ("±0.0": narrower than the mean is shown)."""
     if unit == "share":
         return f"{half * 100:.1f} pp"
     if unit == "pounds":
+        if not exact and abs(mean) >= 9_999.5 and half < 9_999.5:  # in £k like the mean: "£1.42m ±£4.72k"
+            return f"£{half / 1e3:.2f}k"
         return money(half, exact=exact)
     return f"{half:,.{places}f}"
 

@@ -18,7 +18,10 @@ import hashlib
 import json
 import os
 import platform
+import shlex
+import sys
 import tempfile
+from importlib import metadata
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -81,7 +84,31 @@ def write_frame(frame: pd.DataFrame, path: Path) -> None:
         write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
 
 
-RUN_FILES = ("summary.csv", "kpis.csv", "events.parquet", "timeseries.parquet", "packages.parquet", "manifest.json")
+FORMATS = ("parquet", "csv", "both")
+# What a run's results depend on besides flowsim itself: recorded in every manifest.
+RECORDED_PACKAGES = ("simpy", "numpy", "scipy", "pandas", "networkx", "pydantic", "PyYAML", "pyarrow")
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages a run's numbers depend on."""
+    versions = {}
+    for name in RECORDED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def command_line() -> str:
+    """The command as typed (program name and arguments), for the manifest."""
+    program = Path(sys.argv[0]).name
+    return shlex.join(["python -m flowsim" if program == "__main__.py" else program, *sys.argv[1:]])
+
+
+RUN_FILES = ("summary.csv", "kpis.csv", *(f"{stem}.{suffix}" for stem in ("events", "timeseries", "packages")
+                                         for suffix in ("parquet", "csv")), "manifest.json")
+COMPARISON_FILES = ("comparison.csv", "savings.csv", "manifest.json")
 WRITING = ".flowsim-writing"  # present while a run is being written into the folder
 
 
@@ -119,17 +146,20 @@ def _sha256(path: Path) -> str:
 
 
 def write_run(results: Results, scenario: Scenario, folder: str | Path, started: dt.datetime,
-              finished: dt.datetime, force: bool = False) -> list[Path]:
-    """Write summary.csv, kpis.csv, events.parquet, timeseries.parquet, packages.parquet and manifest.json."""
+              finished: dt.datetime, file_format: str = "parquet", command: str | None = None,
+              force: bool = False) -> list[Path]:
+    """Write summary.csv, kpis.csv, the event log, daily series and packages (Parquet, CSV or both)
+    and manifest.json (``command``: the command that made them; by default this program's arguments)."""
+    if file_format not in FORMATS:
+        raise FlowsimError(f"--format {file_format!r}: must be one of {', '.join(FORMATS)}")
     folder = claim_folder(folder, RUN_FILES, force)
     written = []
     tables = {"summary.csv": results.summary(), "kpis.csv": results.kpis}
-    if results.events is not None:
-        tables["events.parquet"] = results.events
-    if results.timeseries is not None:
-        tables["timeseries.parquet"] = results.timeseries
-    if results.packages is not None:
-        tables["packages.parquet"] = results.packages
+    suffixes = [".parquet", ".csv"] if file_format == "both" else [f".{file_format}"]
+    for stem, frame in (("events", results.events), ("timeseries", results.timeseries),
+                        ("packages", results.packages)):
+        if frame is not None:
+            tables.update({stem + suffix: frame for suffix in suffixes})
     for name, frame in tables.items():
         write_frame(frame, folder / name)
         written.append(folder / name)
@@ -144,10 +174,42 @@ def write_run(results: Results, scenario: Scenario, folder: str | Path, started:
         "reps": results.reps,
         "flowsim_version": __version__,
         "python": platform.python_version(),
+        "packages": package_versions(),
+        "command": command or command_line(),
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
         "files": [p.name for p in written],
         "sha256": {p.name: _sha256(p) for p in written},
+    }
+    write_text_atomic(folder / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+    (folder / WRITING).unlink(missing_ok=True)
+    return written + [folder / "manifest.json"]
+
+
+def write_comparison(comparison, a: Scenario, b: Scenario, saved: pd.DataFrame, folder: str | Path,
+                     started: dt.datetime, finished: dt.datetime, command: str | None = None,
+                     file_format: str = "parquet", force: bool = False) -> list[Path]:
+    """Write comparison.csv (A, B and B − A per KPI), savings.csv (A − B per period and part),
+    each side's run files in a/ and b/, and manifest.json last."""
+    folder = claim_folder(folder, COMPARISON_FILES, force)
+    written = []
+    for name, frame in (("comparison.csv", comparison.table()), ("savings.csv", saved)):
+        write_frame(frame, folder / name)
+        written.append(folder / name)
+    for side, results, scenario in (("a", comparison.a, a), ("b", comparison.b, b)):
+        write_run(results, scenario, folder / side, started, finished, file_format, command, force)
+    manifest = {
+        "a": {"scenario": a.name, "scenario_file": a.origin, "scenario_sha256": scenario_hash(a)},
+        "b": {"scenario": b.name, "scenario_file": b.origin, "scenario_sha256": scenario_hash(b)},
+        "seed": comparison.a.seed,
+        "reps": comparison.a.reps,
+        "flowsim_version": __version__,
+        "python": platform.python_version(),
+        "packages": package_versions(),
+        "command": command or command_line(),
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "files": [p.name for p in written] + ["a/", "b/"],
     }
     write_text_atomic(folder / "manifest.json", json.dumps(manifest, indent=2) + "\n")
     (folder / WRITING).unlink(missing_ok=True)

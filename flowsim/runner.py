@@ -7,7 +7,8 @@ carries its own seed; only the speed differs. A runner offers ``submit`` and
 Local pools start their workers from a forkserver that imports only flowsim,
 never by forking the caller: a forked worker would inherit every open file and
 socket, and a web server's workers would keep its browser connections open.
-``shared_pool()`` is one such pool kept for a long-lived program (the app).
+``shared_pool()`` is one such pool kept for a long-lived program (the app), fair
+between sessions and replacing dead workers (``flowsim.fair_pool``).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from multiprocessing.context import ForkServerContext, ForkServerProcess
 from typing import Callable, Iterable, Iterator, Protocol
 
 from flowsim.errors import FlowsimError
+from flowsim.fair_pool import FairPool
 
 PRELOAD = ["flowsim"]  # imported once by the forkserver, so each worker starts ready
 
@@ -196,18 +198,18 @@ def run_all(runner: Runner, fn: Callable, items: list, progress: Callable[[int],
     return [future.result() for future in futures]
 
 
-_shared: PoolRunner | None = None
+_shared: FairPool | None = None
 _shared_lock = threading.Lock()
 
 
-def shared_pool(workers: int | None = None) -> PoolRunner:
+def shared_pool(workers: int | None = None) -> FairPool:
     """One pool of worker processes for a long-lived program: started on first use, then
-    reused (no start-up cost per run), and stopped at interpreter exit."""
+    reused (no start-up cost per run), and stopped at interpreter exit. ``.lane(session)``
+    gives each session's run its own fair queue; a worker that dies is replaced."""
     global _shared
     with _shared_lock:
         if _shared is None:
-            workers = workers or default_workers()
-            _shared = PoolRunner(local_pool(workers), workers)
+            _shared = FairPool(workers or default_workers(), local_pool)
         return _shared
 
 
@@ -217,7 +219,7 @@ def shutdown_shared_pool() -> None:
     with _shared_lock:
         pool, _shared = _shared, None
     if pool is not None:
-        pool.pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown()
 
 
 atexit.register(shutdown_shared_pool)

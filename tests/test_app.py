@@ -16,6 +16,11 @@ def number(text: str) -> float:
     return float(text.rstrip("km")) * scale
 
 
+def shown_text(element) -> str:
+    """What an element shows: its Markdown with the escapes that keep people's text literal removed."""
+    return re.sub(r"\\(.)", r"\1", element.value)
+
+
 @pytest.fixture
 def app():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
@@ -25,7 +30,7 @@ def app():
 
 def tiles(at) -> dict[str, list[str]]:
     """Tile values by headline: [A, B, B − A]."""
-    texts = [md.value for md in at.markdown]
+    texts = [shown_text(md) for md in at.markdown]
     shown = {}
     for i, text in enumerate(texts):
         if text.startswith("**") and i + 1 < len(texts) and texts[i + 1].startswith("A&nbsp;"):
@@ -53,7 +58,8 @@ def test_opens_with_the_default_pair_and_no_errors(app):
 def test_sliders_start_at_the_scenario_value_with_their_source(app):
     hub = app.slider(key=HUB)
     assert hub.value == pytest.approx(20.0)
-    assert "published" in hub.help and "000_dcec78990aeaf4aa.txt" in hub.help
+    shown = hub.help.replace("\\", "")  # Markdown escapes: the help is shown as written
+    assert shown.startswith("Published: London Borough of Barnet") and ".txt" not in shown
 
 
 def test_more_hub_appointments_means_more_hub_hours_and_fewer_closed_at_the_door(app):
@@ -62,14 +68,14 @@ def test_more_hub_appointments_means_more_hub_hours_and_fewer_closed_at_the_door
     assert not app.exception and not app.error
     after = number(tiles(app)["Practitioner hours worked a year"][1])
     assert after > before
-    assert any(md.value.startswith("Expected (no simulation)") for md in app.markdown)
+    assert any(shown_text(md).startswith("Expected (no simulation)") for md in app.markdown)
 
 
 def test_impossible_shares_show_a_message_and_keep_the_last_good_settings(app):
     app.slider(key="B|barnet_new_model|stages.front_door.routes.home_visit").set_value(50.0).run()
     app.slider(key=HUB).set_value(60.0).run()
     assert not app.exception
-    assert any("more than 100%" in e.value for e in app.error)
+    assert any("more than 100%" in shown_text(e) for e in app.error)
     assert tiles(app)  # the last good results are still shown
 
 
@@ -77,15 +83,15 @@ def test_invalid_upload_shows_the_problems_and_no_traceback(app):
     app.selectbox(key="choice_A").select("Upload a scenario file…").run()
     app.file_uploader(key="upload_A").set_value(("broken.yaml", b"name: Bad\ncouncil: [", "application/x-yaml")).run()
     assert not app.exception
-    assert any("broken.yaml" in e.value and "not valid YAML" in e.value for e in app.error)
+    assert any("broken.yaml" in shown_text(e) and "not valid YAML" in shown_text(e) for e in app.error)
     good = (ROOT / "scenarios/shropshire_p2p.yaml").read_bytes()
     app.file_uploader(key="upload_A").set_value(("mine.yaml", good, "application/x-yaml")).run()
     assert not app.exception and not app.error
-    assert any("A = shropshire_p2p" in c.value for c in app.caption)
+    assert any("A = shropshire_p2p" in shown_text(c) for c in app.caption)
     wrong = good.replace(b"horizon_days: 365", b"horizon_dayz: 365")
     app.file_uploader(key="upload_A").set_value(("typo.yaml", wrong, "application/x-yaml")).run()
-    assert any("time.horizon_dayz: unknown field" in e.value for e in app.error)
-    assert any("A = shropshire_p2p" in c.value for c in app.caption)  # the last good file is kept
+    assert any("time.horizon_dayz: unknown field" in shown_text(e) for e in app.error)
+    assert any("A = shropshire_p2p" in shown_text(c) for c in app.caption)  # the last good file is kept
 
 
 def appraisal_table(at):
@@ -93,7 +99,7 @@ def appraisal_table(at):
 
 
 def test_savings_line_and_options_appraisal_page(app):
-    assert any(md.value.startswith("Saving A − B") for md in app.markdown)
+    assert any(shown_text(md).startswith("Saving A − B") for md in app.markdown)
     app.radio(key="page").set_value("Options appraisal").run()
     assert not app.exception and not app.error
     table = appraisal_table(app)
@@ -107,18 +113,18 @@ def test_savings_line_and_options_appraisal_page(app):
 def test_localities_tab_and_a_scenario_built_from_counts(app):
     app.selectbox(key="choice_B").select("herefordshire_localities").run()
     app.selectbox(key="locality").select("east").run()
-    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert not app.exception and not app.error, [shown_text(e) for e in app.error]
     table = next(d.value for d in app.dataframe if "KPI" in d.value.columns)
     assert any("Locality social worker (East)" in k for k in table["KPI"])
     app.selectbox(key="choice_A").select("Build from a council's counts (CSV)…").run()
     counts = (ROOT / "examples/barnet_counts.csv").read_bytes()
     app.file_uploader(key="counts_A").set_value(("barnet_counts.csv", counts, "text/csv")).run()
-    assert not app.exception and not app.error, [e.value for e in app.error]
-    assert any("A = barnet_counts" in c.value for c in app.caption)
+    assert not app.exception and not app.error, [shown_text(e) for e in app.error]
+    assert any("A = barnet_counts" in shown_text(c) for c in app.caption)
     bad = b"from,to,people\ncommunity,front_door,10\nfront_door,advice,30\n"
     app.file_uploader(key="counts_A").set_value(("bad.csv", bad, "text/csv")).run()
-    assert any("inconsistent" in e.value for e in app.error)
-    assert any("A = barnet_counts" in c.value for c in app.caption)
+    assert any("inconsistent" in shown_text(e) for e in app.error)
+    assert any("A = barnet_counts" in shown_text(c) for c in app.caption)
 
 
 def test_team_table_upload_staffs_the_mapped_roles(app):
@@ -126,9 +132,9 @@ def test_team_table_upload_staffs_the_mapped_roles(app):
     app.file_uploader(key="teams_B|barnet_new_model").set_value(("bnes.csv", table, "text/csv")).run()
     app.selectbox(key="team_B|barnet_new_model|First Response").select("front_door_adviser").run()
     assert not app.exception and not app.error
-    assert any("FTE from the table: Social Care Direct adviser 8.2" in c.value for c in app.caption)
+    assert any("FTE from the table: Social Care Direct adviser 8.2" in shown_text(c) for c in app.caption)
     app.file_uploader(key="teams_B|barnet_new_model").set_value(("bad.csv", b"team,fte\nA,lots\n", "text/csv")).run()
-    assert any("bad.csv: line 2: fte 'lots' is not a number" in e.value for e in app.error)
+    assert any("bad.csv: line 2: fte 'lots' is not a number" in shown_text(e) for e in app.error)
 
 
 def chart_specs(at) -> str:
@@ -147,7 +153,7 @@ def test_waiting_and_caseload_tiles_and_charts_for_a_side_holding_cases(app):
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True).encode("utf-8")
     app.selectbox(key="choice_A").select("Upload a scenario file…").run()
     app.file_uploader(key="upload_A").set_value(("one_sitting.yaml", text, "application/x-yaml")).run()
-    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert not app.exception and not app.error, [shown_text(e) for e in app.error]
     shown = tiles(app)
     assert {"Full needs assessment (Care Act): request to completion, median (days)",
             "People waiting over 6 months at the end", "Open cases per social worker, average"} <= set(shown)

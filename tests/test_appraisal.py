@@ -39,6 +39,10 @@ def test_bad_changes_are_user_errors():
         barnet_inputs().with_changes(savings={"outsourcing": 1})
     with pytest.raises(FlowsimError, match="between 0 and 1"):
         barnet_inputs().with_changes(confidence={"reformed_in_house": 85})
+    for cleared in ({"savings": {"reformed_in_house": float("nan")}},
+                    {"confidence": {"reformed_in_house": float("nan")}}):
+        with pytest.raises(FlowsimError, match="the cell is empty"):  # a cell cleared in the app
+            barnet_inputs().with_changes(**cleared)
 
 
 def test_simulated_demand_saving_replaces_the_assumed_mtfs_line():

@@ -81,3 +81,23 @@ def test_cli_writes_a_loadable_scenario_and_refuses_bad_counts(tmp_path):
     result = CliRunner().invoke(main, ["calibrate", str(bad), "--out", str(tmp_path / "never.yaml")])
     assert result.exit_code == 2 and "inconsistent" in result.output
     assert not (tmp_path / "never.yaml").exists()
+
+
+def test_stages_roles_and_outcomes_come_in_flow_order_and_roles_are_80_percent_busy():
+    document, scenario = calibrate_file(EXAMPLE, council="Barnet")
+    assert list(scenario.stages) == ["front_door", "hospital_team", "social_work", "full_assessment", "enablement"]
+    assert list(scenario.roles)[0] == "front_door_adviser"
+    assert list(scenario.outcomes)[0] == "information_advice"
+    for role, load in expected_flows(scenario).roles.items():
+        assert load.utilisation == pytest.approx(0.80, abs=0.005), role
+
+
+def test_cli_writes_beside_the_counts_by_default_and_never_over_a_file(tmp_path):
+    counts = tmp_path / "my_counts.csv"
+    counts.write_bytes(EXAMPLE.read_bytes())
+    first = CliRunner().invoke(main, ["calibrate", str(counts)])
+    assert first.exit_code == 0, first.output
+    assert (tmp_path / "my_counts.yaml").exists()
+    assert load_scenario(tmp_path / "my_counts.yaml").name == "my_counts"
+    again = CliRunner().invoke(main, ["calibrate", str(counts)])
+    assert again.exit_code == 2 and "already exists: name the scenario file to write with --out" in again.output

@@ -57,7 +57,9 @@ def test_sources_lists_every_number_with_its_origin():
     assert result.exit_code == 0
     rows = {r["path"]: r for r in json.loads(result.output)}
     hub = rows["stages.front_door.routes.community_hub"]
-    assert hub["status"] == "published" and "000_dcec78990aeaf4aa.txt" in hub["source"]
+    assert hub["status"] == "published" and hub["source"].startswith(
+        'London Borough of Barnet, "Outline business case: Adult social care alternative delivery model" (2016), '
+        "section 2")
     assert rows["stages.front_door.routes.information_advice"]["status"] == "rest"
 
 
@@ -152,7 +154,23 @@ def test_run_and_compare_show_waiting_and_caseloads(tmp_path):
             "waiting_over_6_months.full_assessment.end", "open_cases_mean.social_worker"} <= set(data)
     compared = run("compare", "scenarios/barnet_current.yaml", cases, "--reps", "2", "--days", "45")
     assert compared.exit_code == 0, compared.output
-    group = compared.output.split("Waiting and caseloads", 1)[1]
-    assert "Request to completion, median (days): Full needs assessment (Care Act)" in group
-    assert "Open cases per practitioner, average: Social worker" in group
-    assert "Request to completion" not in compared.output.split("Waiting and caseloads", 1)[0]
+    headlines, rest = compared.output.split("Headlines", 1)[1].split("Stages", 1)
+    assert "Full needs assessment (Care Act)" in headlines and "Request to completion, median (days)" in headlines
+    group = rest.split("Waiting and caseloads", 1)[1].split("New packages of care", 1)[0]
+    assert "Open cases per practitioner, average" in group and "Social worker" in group
+
+
+def test_run_writes_csv_for_spreadsheets_and_a_manifest_with_versions_and_command(tmp_path):
+    out = tmp_path / "run"
+    result = run("run", NEW, "--reps", "1", "--days", "5", "--out", str(out), "--format", "both")
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in out.iterdir()}
+    assert {"events.csv", "events.parquet", "timeseries.csv", "packages.csv", "manifest.json"} <= names
+    import pandas as pd
+    assert len(pd.read_csv(out / "events.csv")) == len(pd.read_parquet(out / "events.parquet"))
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["command"] == f"flowsim run {NEW} --reps 1 --days 5 --out {out} --format both"
+    assert set(manifest["packages"]) >= {"simpy", "numpy", "pandas"}
+    only_csv = tmp_path / "csv"
+    assert run("run", NEW, "--reps", "1", "--days", "5", "--out", str(only_csv), "--format", "csv").exit_code == 0
+    assert not any(p.suffix == ".parquet" for p in only_csv.iterdir())

@@ -18,10 +18,10 @@ def test_controls_cover_every_group_with_defaults_and_sources(new):
     assert groups == {"Demand", "Front door", "Community hub", "Assessment", "Safeguarding", "Staffing", "Productivity",
                       "Packages"}
     hub = controls["stages.front_door.routes.community_hub"]
-    assert hub.value == 0.2 and hub.percent and hub.help.startswith("published")
+    assert hub.value == 0.2 and hub.percent and hub.help.startswith("Published: London Borough of Barnet")
     fte = controls["roles.social_worker.fte"]
-    assert fte.value == 31.21 and fte.help.startswith("derived") and fte.high >= 62
-    assert controls["demand.contacts_per_year"].help.startswith("derived")
+    assert fte.value == 31.21 and fte.help.startswith("Derived: ") and fte.high >= 62
+    assert controls["demand.contacts_per_year"].help.startswith("Derived: ")
 
 
 def test_untouched_sliders_change_nothing(new):

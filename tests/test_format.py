@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flowsim.format import (
-    MISSING, UNITS, ci, figure, financial_year, interval, kpi_unit, money, number, share, year,
+    MISSING, UNITS, ci, figure, financial_year, interval, kpi_unit, money, number, shared_decimals, share, year,
 )
 
 
@@ -71,6 +71,35 @@ def test_a_constant_shows_no_interval():
     assert ci(997, 997) == ""
 
 
+def test_no_difference_at_all_reads_zero():
+    assert interval(0.0, 0.0, 0.0, difference=True, compact=True) == "0"
+    assert interval(0.0, 0.0, 0.0, "days", difference=True, compact=True, decimals=1) == "0"
+    assert interval(0.0, 0.0, 0.0, compact=True) == "0"
+
+
+def test_numbers_side_by_side_share_one_precision():
+    # A = 93, B = 133: the row is read in whole numbers, its difference too
+    places = shared_decimals([93, 133])
+    assert (number(93, decimals=places), interval(40.0, 8.9, 71.1, difference=True, compact=True,
+                                                  decimals=places)) == ("93", "+40 ±31")
+    assert interval(294, 287.56, 300.44, compact=True) == "294 ±6"  # the half-width in the mean's decimals
+    assert interval(1177, 1166, 1188, compact=True) == "1,177 ±11"
+    assert shared_decimals([7.7, 5.7]) == 1 and number(7, decimals=1) == "7.0"
+    assert shared_decimals([0.0, 0.0]) == 0  # a row of zeros is "0", never "0.00"
+    assert shared_decimals([0.3, 0.1], "share") is None
+
+
+def test_money_half_widths_read_in_the_means_scale():
+    assert interval(-11_100, -15_820, -6_380, "pounds", difference=True, compact=True) == "−£11.1k ±£4.72k"
+    assert interval(5_653, -16_000, 27_500, "pounds", difference=True, compact=True) == "+£5.65k ±£21.8k"
+    assert kpi_unit("package_cost_weekly.end") == "pounds"
+
+
+def test_differences_of_percentages_are_percentage_points():
+    assert share(0.032, difference=True) == "+3.2 pp"
+    assert interval(-0.179, -0.184, -0.174, "share", difference=True, compact=True) == "−17.9 pp ±0.5 pp"
+
+
 def test_missing_values_are_a_dash():
     for value in (None, math.nan, math.inf, -math.inf):
         assert number(value) == MISSING
@@ -84,6 +113,7 @@ def test_missing_values_are_a_dash():
 def test_years_never_have_a_thousands_separator():
     assert year(2017) == "2017"
     assert year(2017.0) == "2017"
+    assert year(2016) != number(2016)  # a count has separators ("2,016"); a year never
     assert financial_year("2017_18") == "2017/18"
     assert financial_year("horizon") == "whole horizon"
 

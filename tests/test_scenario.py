@@ -28,7 +28,8 @@ def test_tiny_scenario_is_valid_and_rest_is_resolved(tiny):
 def test_unknown_key_names_file_and_path(tiny):
     document = tiny()
     document["stages"]["front_door"]["wait_targte_days"] = 3
-    assert problems_of(document) == ["test.yaml: stages.front_door.wait_targte_days: unknown field (check the spelling)"]
+    assert problems_of(document) == [
+        "test.yaml: stages.front_door.wait_targte_days: unknown field (did you mean wait_target_days?)"]
 
 
 def test_wrong_type_and_negative_value_reported_together(tiny):

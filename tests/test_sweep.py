@@ -123,3 +123,28 @@ def test_example_script_runs():
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "new_packages.total" in done.stdout and "0.3" in done.stdout
+
+
+def test_cli_table_names_points_by_number_and_values_with_intervals(tmp_path):
+    from flowsim.cli.common import console
+
+    width, console.width = console.width, 100
+    try:
+        result = CliRunner().invoke(main, ["sweep", NEW, "--vary", "stages.front_door.routes.community_hub=0.1,0.3",
+                                           "--vary", "price_year=2016,2017", "--reps", "2", "--days", "20",
+                                           "--workers", "1", "--out", str(tmp_path / "s")])
+    finally:
+        console.width = width
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    assert "community_hub" in result.output and "stages." in result.output  # the full name, wrapped after dots
+    rows = [line for line in lines if "│" in line]
+    assert [row.split("│")[0].strip() for row in rows] == ["1", "2", "3", "4"]
+    assert "2017" in rows[1] and "2,017" not in result.output
+    assert "±" in result.output  # intervals shown
+    assert "…" not in result.output
+    again = CliRunner().invoke(main, ["sweep", NEW, "--vary", "roles.social_worker.fte=20", "--reps", "2",
+                                      "--out", str(tmp_path / "s")])
+    assert again.exit_code == 2
+    assert "points ×" not in again.output  # nothing announced before the refusal

@@ -14,7 +14,7 @@ def test_mapped_roles_take_their_teams_fte_with_provenance():
     assert scenario.roles["social_worker"].fte == pytest.approx(23.95)
     assert scenario.roles["review_officer"].fte == pytest.approx(7.51)
     row = {r.path: r for r in number_sources(scenario)}["roles.social_worker.fte"]
-    assert row.status == "derived" and "001_7f6f25f060f81eb9.txt" in row.source
+    assert row.status == "derived" and "Bath & North East Somerset Council, Cabinet 10 November 2022" in row.source
     names = {t.name for t in unmapped_teams(scenario_document(scenario))}
     assert "LD Carrswood" in names and "First Response" not in names and "LD Social Work Team" not in names
     assert len(names) == 9

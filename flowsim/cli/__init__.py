@@ -7,12 +7,13 @@ traceback: the group below catches every ``FlowsimError`` a command raises.
 from __future__ import annotations
 
 import errno
+import shlex
 import sys
 
 import click
 
-from flowsim.cli import calibrate, finance, inspect, profile, published, runs, sweep
-from flowsim.cli.common import EXIT_INTERRUPTED, EXIT_USER_ERROR, err, report
+from flowsim.cli import calibrate, compare, finance, inspect, profile, published, runs, sweep
+from flowsim.cli.common import COMMAND_KEY, EXIT_INTERRUPTED, EXIT_USER_ERROR, err, report
 from flowsim.errors import FlowsimError
 from flowsim.version import __version__
 
@@ -25,6 +26,10 @@ FILE_ERRORS = {errno.ENAMETOOLONG, errno.EACCES, errno.EPERM, errno.ENOSPC, errn
 class FlowsimGroup(click.Group):
     """A click group that reports a FlowsimError (or a file the system refuses) as a message and exits 2,
     and Ctrl-C as one line and exit 130."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]):
+        ctx.meta[COMMAND_KEY] = shlex.join(["flowsim", *args])  # for the manifests of written runs
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -49,8 +54,8 @@ def main() -> None:
     """flowsim: adult social care referral-flow simulator."""
 
 
-for command in (*inspect.COMMANDS, *runs.COMMANDS, *finance.COMMANDS, *sweep.COMMANDS, *calibrate.COMMANDS,
-                *published.COMMANDS, *profile.COMMANDS):
+for command in (*inspect.COMMANDS, *runs.COMMANDS, *compare.COMMANDS, *finance.COMMANDS, *sweep.COMMANDS,
+                *calibrate.COMMANDS, *published.COMMANDS, *profile.COMMANDS):
     main.add_command(command)
 
 __all__ = ["main"]

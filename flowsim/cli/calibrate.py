@@ -7,7 +7,7 @@ import click
 import yaml
 
 from flowsim.analytic import expected_flows
-from flowsim.calibrate import calibrate_file
+from flowsim.calibrate import TARGET_UTILISATION, calibrate_file
 from flowsim.cli.common import console
 from flowsim.errors import FlowsimError
 from flowsim.format import number
@@ -16,7 +16,8 @@ from flowsim.output import write_text_atomic
 
 @click.command("calibrate")
 @click.argument("counts", type=click.Path(dir_okay=False))
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="The scenario file to write (YAML).")
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="The scenario file to write (YAML; default: beside the counts, COUNTS.yaml, if not there yet).")
 @click.option("--name", help="Scenario name (default: from the counts file's name).")
 @click.option("--council", help="Council name.")
 @click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), help="Start date (default 2024-04-01).")
@@ -29,14 +30,18 @@ def calibrate_command(counts, out, name, council, start, force) -> None:
     if target.exists() and not force:
         raise FlowsimError(f"{out}: already exists; choose another --out, or add --force to replace it")
     document, scenario = calibrate_file(counts, name, council, start.date() if start else None)
+    if out is None:  # beside the counts it came from, never over a file already there
+        out = str(Path(counts).with_suffix(".yaml"))
+        if Path(out).exists():
+            raise FlowsimError(f"{out} already exists: name the scenario file to write with --out")
     header = (f"# Calibrated by flowsim from {Path(counts).name}: every share and volume is derived from its\n"
               "# counts (see each number's source); time per case, costs and staffing are labelled assumptions.\n")
     write_text_atomic(target, header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
     flows = expected_flows(scenario)
     console.print(f"wrote {out}: {scenario.name}, {len(scenario.stages)} stages, {len(scenario.outcomes)} outcomes, "
                   f"{number(flows.contacts, decimals=0)} contacts a year")
-    console.print(f"check: `flowsim flows {out}` reproduces the counts; staffing is sized to 80% of hours, "
-                  "so set each role's FTE to the council's own.")
+    console.print(f"check: `flowsim flows {out}` reproduces the counts; staffing is sized so the counted work "
+                  f"uses {TARGET_UTILISATION:.0%} of its hours, so set each role's FTE to the council's own.")
 
 
 COMMANDS = [calibrate_command]

@@ -12,14 +12,21 @@ from rich.console import Console
 from rich.text import Text
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from flowsim.engine.replications import DEFAULT_REPLICATIONS, MAX_REPS
 from flowsim.errors import FlowsimError, InputError
 from flowsim.runner import default_workers
 from flowsim.scenario import load_scenario
-from flowsim.scenario.limits import MAX_REPLICATIONS
 from flowsim.workload import estimate_work, refuse_if_large, total
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C (128 + SIGINT)
+COMMAND_KEY = "flowsim.command"
+
+
+def typed_command() -> str | None:
+    """The command line as the user typed it (recorded in the manifests of written runs)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(COMMAND_KEY) if ctx else None
 
 # Piped output is not wrapped at rich's default 80 columns, unless COLUMNS asks for a width.
 _WIDE = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 200
@@ -46,7 +53,7 @@ set_option = click.option(
     help="Change one field, e.g. --set demand.annual_growth=0.03 (repeatable).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
-reps_option = click.option("--reps", default=10, show_default=True, type=click.IntRange(1, MAX_REPLICATIONS),
+reps_option = click.option("--reps", default=DEFAULT_REPLICATIONS, show_default=True, type=click.IntRange(1, MAX_REPS),
                            help="Replications.")
 seed_option = click.option("--seed", default=0, show_default=True, type=click.IntRange(0, None), help="Random seed.")
 

@@ -31,7 +31,7 @@ from flowsim.format import financial_year, interval, money, share
 from flowsim.scenario import load_scenario
 
 PARTS = {"package": "packages gross", "package_net": "packages net", "staff": "staff budget",
-         "implementation": "implementation", "cost_of_delay": "cost of delay", "unmet_need": "unmet need",
+         "implementation": "one-off costs", "cost_of_delay": "cost of delay", "unmet_need": "unmet need",
          "total": "total net"}
 
 
@@ -58,15 +58,16 @@ def print_savings(saved: Savings) -> None:
                       "people unserved than A (waiting at the end or gone from a list unseen); their packages are counted against B, never as a saving.")
     if saved.verdicts.empty:
         return
-    verdicts = Table(title="Targets, like for like (probability: share of paired replications reaching it; "
-                           "Monte-Carlo only)", title_justify="left", show_edge=False)
-    for column in ("target", "judged on", "period", "target £", "saving A − B", "probability", "verdict"):
-        verdicts.add_column(column, justify="left" if column in ("target", "judged on", "verdict") else "right")
-    for row in saved.verdicts.to_dict("records"):
-        verdicts.add_row(row["label"], row["judged_on"], financial_year(row["period"]), money(row["target_amount"]),
-                         interval(row[MEAN], row[CI_LOW], row[CI_HIGH], "pounds", difference=True, compact=True),
-                         share(row["probability"]), row["status"])
-    console.print(verdicts)
+    console.print("Targets, like for like (probability: share of paired replications reaching it; Monte-Carlo only)")
+    for (label, judged_on), rows in saved.verdicts.groupby(["label", "judged_on"], sort=False):
+        verdicts = Table(title=f"{label}, judged on {judged_on}", title_justify="left", show_edge=False)
+        for column in ("period", "target", "saving A − B", "probability", "verdict"):
+            verdicts.add_column(column, justify="left" if column == "verdict" else "right")
+        for row in rows.to_dict("records"):
+            verdicts.add_row(financial_year(row["period"]), money(row["target_amount"]),
+                             interval(row[MEAN], row[CI_LOW], row[CI_HIGH], "pounds", difference=True, compact=True),
+                             share(row["probability"]), row["status"])
+        console.print(verdicts)
     sources = dict.fromkeys(f"{row['label']}: {row['source']}" for row in saved.verdicts.to_dict("records"))
     console.print("Sources: " + "; ".join(sources) + ".")
 

@@ -1,11 +1,13 @@
 """Commands that read a scenario without simulating it: validate, flows, sources."""
 from __future__ import annotations
 
+import fnmatch
 import math
 import sys
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from flowsim.analytic import expected_flows
 from flowsim.cli.common import EXIT_USER_ERROR, console, echo_json, json_option, report, set_option, styled
@@ -14,7 +16,7 @@ from flowsim.errors import FlowsimError
 from flowsim.finance.prices import mixed_prices, price_base
 from flowsim.format import MISSING, figure, financial_year, number, share, year
 from flowsim.profile import steady_state
-from flowsim.provenance import number_sources
+from flowsim.provenance import cites_a_council_paper, number_sources
 from flowsim.scenario import load_scenario, scenario_document
 from flowsim.scenario.teams import unmapped_teams
 
@@ -81,23 +83,59 @@ def flows(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
     print_steady_state(scenario, result)
 
 
+STATUS_CHOICES = ["published", "derived", "assumption", "seed", "override", "setting", "scenario file", "rest",
+                  "flowsim default"]
+
+
+def _wanted(row, statuses: tuple[str, ...], pattern: str | None) -> bool:
+    """Rows with one of ``statuses`` ('seed': citing one of the council papers) whose field or
+    data/ key matches ``pattern`` (a glob such as 'roles.*.fte', or any part of the name)."""
+    if statuses and not any(row.status == s or (s == "seed" and cites_a_council_paper(row.source))
+                            for s in statuses):
+        return False
+    if not pattern:
+        return True
+    names = [row.path.lower(), row.key.lower()]
+    pattern = pattern.lower()
+    if any(c in pattern for c in "*?["):
+        return any(fnmatch.fnmatchcase(n, pattern) for n in names)
+    return any(pattern in n for n in names)
+
+
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @set_option
+@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUS_CHOICES),
+              help="Only numbers of this status (repeatable); 'seed': those from the council papers.")
+@click.option("--match", "pattern", metavar="PATTERN",
+              help="Only fields (or data/ keys) matching PATTERN: a glob like 'roles.*.fte', or part of a name.")
 @json_option
-def sources(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
+def sources(file: str, overrides: tuple[str, ...], statuses: tuple[str, ...], pattern: str | None,
+            as_json: bool) -> None:
     """Every number the scenario uses and where it came from."""
     scenario = load_scenario(file, overrides)
-    rows = number_sources(scenario)
+    every = number_sources(scenario)
+    rows = [r for r in every if _wanted(r, statuses, pattern)]
     if as_json:
         echo_json([r.to_dict() for r in rows])
         return
-    table = Table(show_edge=False)
-    for column in ("field", "value", "prices", "status", "data/ key", "source"):
-        table.add_column(column, overflow="fold")
+    # Names break only after a dot, values never; the source text wraps between words.
+    width = min(max((len(r.path) for r in rows), default=5), max(24, console.width * 2 // 5))
+    priced = any(r.price_year for r in rows)
+    table = Table(show_edge=False, show_lines=False)
+    table.add_column("field", no_wrap=True, width=width)
+    table.add_column("value", justify="right", no_wrap=True)
+    if priced:
+        table.add_column("prices", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("source (data/ key)", ratio=1, min_width=30, overflow="fold")
+    key_width = max(20, console.width - width - (40 if priced else 32))  # what the source column is left with, about
     for row in rows:
-        table.add_row(row.path, _value(row.path, row.value), financial_year(row.price_year) if row.price_year else "",
-                      row.status, row.key, row.source)
+        source = Text(row.source)
+        if row.key:
+            source.append("\n" + _wrap_name(row.key, key_width), style="dim")
+        prices = [financial_year(row.price_year) if row.price_year else ""] if priced else []
+        table.add_row(_wrap_name(row.path, width), _value(row.path, row.value), *prices, row.status, source)
     console.print(table)
     base = price_base(scenario)
     mixed = mixed_prices(scenario)
@@ -107,11 +145,25 @@ def sources(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
-    console.print(", ".join(f"{n} {status}" for status, n in counts.items()))
+    shown = f"{len(rows)} of {len(every)} numbers: " if len(rows) != len(every) else ""
+    console.print(shown + (", ".join(f"{n} {status}" for status, n in counts.items()) or "none match"))
     unmodelled = unmapped_teams(scenario_document(scenario))
-    if unmodelled:
+    if unmodelled and not (statuses or pattern):
         console.print(f"Teams in data/{scenario.team_table.file} not mapped to a role (not modelled): "
                       + ", ".join(f"{t.name} ({t.fte:g} FTE)" for t in unmodelled))
+
+
+def _wrap_name(path: str, width: int) -> str:
+    """A dotted field name in lines of at most ``width``, broken only after a dot."""
+    lines, line = [], ""
+    for part in path.split("."):
+        piece = part if not line else "." + part
+        if line and len(line) + len(piece) > width:
+            lines.append(line + ".")
+            line = part
+        else:
+            line += piece
+    return "\n".join(lines + [line])
 
 
 def _value(path: str, value: float) -> str:

@@ -19,6 +19,7 @@ from flowsim.cli.common import (
 )
 from flowsim.engine import run as run_scenario
 from flowsim.format import interval, number
+from flowsim.provenance import cite
 from flowsim.published import published_comparison
 
 
@@ -49,7 +50,7 @@ def baseline_command(file, reps, seed, days, processes, allow_large, overrides, 
         published = low if low == high else f"{low} to {high}"
         shown.add_row(Text(row.what), interval(row.flowsim_mean, row.flowsim_ci_low, row.flowsim_ci_high, row.unit,
                                                compact=True),
-                      published, Text(f"{row.source}. {row.difference}."))
+                      published, Text(f"{cite(row.source)}. {row.difference}."))
     console.print(shown)
 
 

@@ -1,4 +1,4 @@
-"""Simulating from the command line: ``run`` (one scenario) and ``compare`` (two, paired).
+"""Simulating one scenario from the command line: ``run`` (``compare`` is in ``flowsim.cli.compare``).
 
 Tables show a mean and its 95% interval as "1,177 ±11". A difference is
 always B − A, the effect of moving from A to B; money saved is shown as a
@@ -12,6 +12,7 @@ import click
 import pandas as pd
 from rich.table import Table
 
+from flowsim.capacity import simulated_warnings
 from flowsim.cli.common import (
     check_size,
     console,
@@ -22,15 +23,14 @@ from flowsim.cli.common import (
     progress_bar,
     set_option,
     styled,
+    typed_command,
     with_run_options,
 )
-from flowsim.cli.finance import print_budget, print_savings
+from flowsim.cli.finance import print_budget
 from flowsim.cli.profile import print_steady_state
-from flowsim.engine import compare as compare_scenarios
 from flowsim.engine import run as run_scenario
-from flowsim.finance import savings
-from flowsim.format import interval, kpi_unit, number
-from flowsim.output import check_folder, write_run
+from flowsim.format import interval, kpi_unit
+from flowsim.output import FORMATS, check_folder, write_run
 from flowsim.profile import steady_state
 from flowsim.vocabulary import kpi_label
 
@@ -45,9 +45,12 @@ def _kpi_json(summary: pd.DataFrame) -> dict:
 @with_run_options
 @set_option
 @click.option("--out", type=click.Path(file_okay=False), help="Write summary, KPIs, events, series and a manifest here.")
+@click.option("--format", "file_format", type=click.Choice(FORMATS), default="parquet", show_default=True,
+              help="With --out: the event log, daily series and packages as Parquet, CSV (for spreadsheets) or both.")
 @click.option("--force", is_flag=True, help="Replace results in --out that flowsim did not write.")
 @json_option
-def run_command(file, reps, seed, days, processes, allow_large, overrides, out, force, as_json) -> None:
+def run_command(file, reps, seed, days, processes, allow_large, overrides, out, file_format, force,
+                as_json) -> None:
     """Simulate a scenario: KPIs with 95% confidence intervals over the replications."""
     scenario = load_with_days(file, overrides, days)
     check_size([scenario], reps, processes, detail=bool(out), allow_large=allow_large)
@@ -60,7 +63,7 @@ def run_command(file, reps, seed, days, processes, allow_large, overrides, out, 
     finished = dt.datetime.now().astimezone()
     summary = results.summary()
     if out:
-        write_run(results, scenario, out, started, finished, force=force)
+        written = write_run(results, scenario, out, started, finished, file_format, typed_command(), force=force)
     if as_json:
         echo_json({"scenario": scenario.name, "reps": reps, "seed": seed,
                    "horizon_days": scenario.time.horizon_days, "kpis": _kpi_json(summary),
@@ -70,8 +73,7 @@ def run_command(file, reps, seed, days, processes, allow_large, overrides, out, 
     print_budget(scenario, results)
     print_steady_state(scenario)
     if out:
-        console.print(f"written to {out}/ (summary.csv, kpis.csv, events.parquet, timeseries.parquet, "
-                      "packages.parquet, manifest.json)")
+        console.print(f"written to {out}/ ({', '.join(p.name for p in written)})")
 
 
 def _pm(kpi: str, row) -> str:
@@ -137,6 +139,8 @@ def print_run(scenario, summary: pd.DataFrame, reps: int, seed: int) -> None:
                           scenario.label))
     console.print(_matrix("Practitioners", rows, list(scenario.roles),
                           ["hours_demanded", "hours_delivered", "hours_available", "utilisation"], scenario.label))
+    for warning in simulated_warnings(scenario, rows["mean"].to_dict()):
+        console.print(styled(("warning", "yellow"), f": {warning}"))
     print_waiting_and_caseloads(scenario, rows)
     console.print(_matrix("New packages of care", rows, [*scenario.package_outcomes(), "total"], ["new_packages"],
                           lambda n: "All" if n == "total" else scenario.label(n)))
@@ -144,76 +148,11 @@ def print_run(scenario, summary: pd.DataFrame, reps: int, seed: int) -> None:
     costs.add_column("")
     costs.add_column("mean ±95% CI", justify="right")
     years = [k for k in rows.index if k.startswith("total_cost.") and k != "total_cost.horizon"]
-    per_year = [f"{part}.{k.split('.', 1)[1]}" for k in years for part in ("package_cost", "staff_cost")]
+    per_year = [f"{part}.{k.split('.', 1)[1]}" for k in years for part in ("package_cost", "staff_cost", "total_cost")]
     for name in ["package_cost.horizon", "package_cost.new_packages.horizon", "package_cost_weekly.end",
                  "staff_cost.horizon", "total_cost.horizon", *per_year]:
         costs.add_row(kpi_label(name).removesuffix(" (£)"), _pm(name, rows.loc[name]))
     console.print(costs)
 
 
-@click.command("compare")
-@click.argument("file_a", type=click.Path(dir_okay=False))
-@click.argument("file_b", type=click.Path(dir_okay=False))
-@with_run_options
-@click.option("--target", type=click.FloatRange(0, None), metavar="POUNDS",
-              help="A target for the total saving A − B over the horizon, in place of the scenarios' own targets.")
-@click.option("--all", "show_all", is_flag=True, help="Also list the flow along every edge.")
-@json_option
-def compare_command(file_a, file_b, reps, seed, days, processes, allow_large, target, show_all, as_json) -> None:
-    """Compare two scenarios on common random numbers: A, B, the paired difference B − A, and the saving A − B."""
-    a, b = load_with_days(file_a, (), days), load_with_days(file_b, (), days)
-    check_size([a, b], reps, processes, allow_large=allow_large)
-    with progress_bar(2 * reps, f"{a.name} vs {b.name}", not as_json) as advance:
-        comparison = compare_scenarios(a, b, reps=reps, seed=seed, processes=processes, progress=advance)
-    table = comparison.table()
-    saved = savings(comparison, a, b, target)
-    if as_json:
-        echo_json({
-            "a": a.name, "b": b.name, "reps": reps, "seed": seed,
-            "kpis": {row["kpi"]: {col: finite(row[col]) for col in table.columns if col != "kpi"}
-                     for row in table.to_dict("records")},
-            "saving_a_minus_b": saved.to_dict(),
-        })
-        return
-    console.print(styled(("A", "bold"), f" = {a.name}, ", ("B", "bold"), f" = {b.name}: {reps} paired replications, "
-                         f"seed {seed}. B − A is the effect of moving from A to B, with its 95% confidence interval."))
-    shown = Table(show_edge=False)
-    for column, justify in (("KPI", "left"), ("A", "right"), ("B", "right"), ("B − A ±95% CI", "right")):
-        shown.add_column(column, justify=justify)
-    label = lambda name: a.label(name) if name in a.stages or name in a.roles or name in a.outcomes else b.label(name)  # noqa: E731
-    group = _waiting_group(table, a, b)
-    for row in table.itertuples():
-        if row.kpi in group or (row.kpi.partition(".")[0] in ("flow", *BANDS) and not show_all):
-            continue
-        _paired_row(shown, row, label)
-    console.print(shown)
-    waiting = Table(title="Waiting and caseloads", title_justify="left", show_edge=False)
-    for column, justify in (("KPI", "left"), ("A", "right"), ("B", "right"), ("B − A ±95% CI", "right")):
-        waiting.add_column(column, justify=justify)
-    by_name = table.set_index("kpi")
-    for name in group:
-        _paired_row(waiting, by_name.loc[name].rename(name), label)
-    console.print(waiting)
-    print_savings(saved)
-
-
-def _paired_row(shown: Table, row, label) -> None:
-    kpi = row.kpi if hasattr(row, "kpi") else row.name
-    unit = kpi_unit(kpi)
-    shown.add_row(kpi_label(kpi, label).removesuffix(" (£)"), number(row.a_mean, unit), number(row.b_mean, unit),
-                  interval(row.b_minus_a_mean, row.b_minus_a_ci_low, row.b_minus_a_ci_high, unit,
-                           difference=True, compact=True))
-
-
-def _waiting_group(table: pd.DataFrame, a, b) -> list[str]:
-    """The compare table's "Waiting and caseloads" rows: as ``waiting_and_caseload_kpis``, leaving out
-    stages nobody waits at on either side."""
-    stages = list(dict.fromkeys([*a.stages, *b.stages]))
-    roles = list(dict.fromkeys([*a.roles, *b.roles]))
-    names = waiting_and_caseload_kpis(table["kpi"], stages, roles, a.key_stage or b.key_stage)
-    means = table.set_index("kpi")[["a_mean", "b_mean"]].abs().sum(axis=1, min_count=1)
-    waited_at = {n.split(".")[1] for n in names if n.partition(".")[0] in BANDS and means[n] > 0}
-    return [n for n in names if n.partition(".")[0] not in BANDS or n.split(".")[1] in waited_at]
-
-
-COMMANDS = [run_command, compare_command]
+COMMANDS = [run_command]

@@ -26,6 +26,7 @@ from flowsim.scenario.schema import Scenario
 
 CONFIDENCE = 0.95
 MAX_REPS = MAX_REPLICATIONS
+DEFAULT_REPLICATIONS = 10  # where the CLI's --reps, the app's slider and compare() start
 
 Progress = Callable[[int], None]
 
@@ -160,7 +161,7 @@ class Comparison:
         return pd.DataFrame(rows)
 
 
-def compare(a: Scenario, b: Scenario, reps: int = 30, seed: int = 0, processes: int | None = None,
+def compare(a: Scenario, b: Scenario, reps: int = DEFAULT_REPLICATIONS, seed: int = 0, processes: int | None = None,
             detail: bool = False, progress: Progress | None = None, runner: Runner | None = None) -> Comparison:
     """Run both scenarios on the same seeds (common random numbers) and pair their replications."""
     jobs_a, jobs_b = _jobs(a, reps, seed, detail, 0), _jobs(b, reps, seed, detail, 0)

@@ -15,6 +15,7 @@ its interval and the probability (share of replications) that it reaches the
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -55,9 +56,13 @@ class AppraisalInputs:
         if unknown:
             raise FlowsimError(f"unknown option {', '.join(unknown)}; options are {', '.join(OPTIONS)}")
         for name, value in savings.items():
+            if not math.isfinite(value):
+                raise FlowsimError(f"savings for {name} must be a number of pounds; the cell is empty")
             if value < 0:
                 raise FlowsimError(f"savings for {name} must be 0 or more; got {value:,.0f}")
         for name, value in confidence.items():
+            if not math.isfinite(value):
+                raise FlowsimError(f"confidence for {name} must be between 0 and 1; the cell is empty")
             if not 0 <= value <= 1:
                 raise FlowsimError(f"confidence for {name} must be between 0 and 1; got {value}")
         options = [replace(o, total_savings=savings.get(o.name, o.total_savings),

@@ -24,6 +24,7 @@ from flowsim.figures import STATUSES, Figure, lookup
 from flowsim.scenario.limits import limit_problems, non_finite
 from flowsim.scenario.network import structure_problems
 from flowsim.scenario.localities import expand, local, locality_problems
+from flowsim.scenario.names import field_hint, unknown_name
 from flowsim.scenario.schema import Scenario, ScenarioSource
 from flowsim.scenario.teams import apply_team_table
 from flowsim.uploads import MAX_UPLOAD_BYTES, read_user_file, user_text
@@ -105,7 +106,7 @@ def scenario_from_document(document: Any, origin: str, overrides: Overrides = No
     changes = parse_overrides(overrides, origin)
     problems: list[Problem] = []
     for path, value in changes.items():
-        problem = _set_path(document, path, value)
+        problem = unknown_name(document, path) or _set_path(document, path, value)
         if problem:
             problems.append(Problem(origin, path, problem))
     provenance: dict[str, Figure | str] = {}
@@ -334,7 +335,8 @@ def _problem_from_pydantic(origin: str, error: dict) -> Problem:
     if bounded and _not_finite(error.get("input")):
         message = f"must be a finite number; got {error.get('input')!r}"
     elif kind == "extra_forbidden":
-        message = "unknown field (check the spelling)"
+        hint = field_hint(Scenario, path.split("."))
+        message = f"unknown field{hint}" if hint else "unknown field (check the spelling)"
     elif kind == "missing":
         message = "is required but missing"
     elif kind == "string_pattern_mismatch":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flowsim.provenance import number_sources
+from flowsim.provenance import source_notes
 from flowsim.scenario.edit import share_overrides
 from flowsim.scenario.schema import Scenario
 
@@ -56,7 +56,7 @@ def _upper(value: float, floor: float) -> float:
 
 def controls_for(scenario: Scenario) -> list[Control]:
     """Every slider for a scenario, grouped in the order a service manager reads them."""
-    sources = {row.path: f"{row.status}: {row.source}" for row in number_sources(scenario)}
+    sources = source_notes(scenario)
     demand = scenario.demand
     controls = [
         Control("demand.contacts_per_year", "Demand", "Contacts a year", "demand.contacts_per_year",
