@@ -15,6 +15,7 @@ The public API, used by the CLI, the app and analysts' scripts::
     advice = flowsim.replications_needed(scenario, precision=0.05)     # replications for ±5%
     honest = flowsim.run_with_input_uncertainty(scenario, samples=200)  # inputs sampled per replication
     bars = flowsim.tornado(scenario, "total_cost.horizon")             # what drives a result
+    work = flowsim.estimate_work(scenario, reps=30)  # before running: stage visits, memory, too_large
 """
 from flowsim.analytic import ExpectedFlows, expected_flows
 from flowsim.engine import Comparison, Results, compare, run
@@ -37,6 +38,7 @@ from flowsim.uncertainty.replications import replications_needed
 from flowsim.uncertainty.sampling import run_with_input_uncertainty
 from flowsim.uncertainty.sensitivity import regression_sensitivity, tornado
 from flowsim.version import __version__
+from flowsim.workload import RunTooLarge, WorkEstimate, estimate_work
 
 
 __all__ = [
@@ -74,4 +76,7 @@ __all__ = [
     "SteadyState",
     "sweep",
     "vary",
+    "RunTooLarge",
+    "WorkEstimate",
+    "estimate_work",
 ]

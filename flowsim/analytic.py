@@ -19,9 +19,12 @@ import numpy as np
 
 from flowsim.calendar import expected_arrivals_per_day, expected_contacts_per_day
 from flowsim.capacity import capacity_warning
+from flowsim.errors import FlowsimError
 from flowsim.scenario.network import OPEN_CASE_SOURCE, REVIEW_SOURCE, WAITING_SOURCE
 from flowsim.scenario.schema import Scenario
 from flowsim.units import DAYS_PER_WEEK, DAYS_PER_YEAR
+
+MAX_REVIEW_TERMS = 100_000  # reviews of one package in the horizon: a bound on the sum below, whatever the input
 
 
 
@@ -149,6 +152,9 @@ def expected_reviews(scenario: Scenario, new_packages: dict[str, float], lags: d
         total += existing * (d / interval) * (1 - math.exp(-horizon / d))
         started = new_packages.get(name, 0.0)
         lag = (lags or {}).get(name, 0.0)
+        if (horizon - lag - first) / interval > MAX_REVIEW_TERMS:  # the loader refuses such intervals
+            raise FlowsimError(f"outcomes.{name}.review_every_weeks: {outcome.review_every_weeks:g} weeks gives "
+                               f"more than {MAX_REVIEW_TERMS:,} reviews per package in the horizon")
         j, offset, per_package = 0, first, 0.0
         while lag + offset < horizon:
             per_package += (horizon - lag - offset) * math.exp(-offset / d)

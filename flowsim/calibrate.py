@@ -21,7 +21,7 @@ from flowsim.analytic import expected_flows
 from flowsim.errors import InputError, Problem
 from flowsim.scenario.load import scenario_from_document
 from flowsim.scenario.schema import Scenario
-from flowsim.uploads import user_text
+from flowsim.uploads import read_user_file, user_text
 
 COLUMNS = ["from", "to", "people"]
 BALANCE_TOLERANCE = 0.02  # a stage's people in and out may differ by 2% (cases open at the year's ends)
@@ -215,12 +215,7 @@ def calibrate_file(path: str | Path, name: str | None = None, council: str | Non
                    start: dt.date | None = None) -> tuple[dict, Scenario]:
     """Read, check and calibrate a counts file; the document and its validated scenario."""
     path = Path(path)
-    try:
-        text = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError.single(str(path), "", "file not found") from None
-    except OSError as err:
-        raise InputError.single(str(path), "", f"cannot be read ({err.strerror})") from None
+    text = read_user_file(path, str(path))
     return calibrate_text(text, path.name, name, council, start)
 
 

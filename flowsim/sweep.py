@@ -20,17 +20,22 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import yaml
 
 from flowsim.engine.replications import MAX_REPS, kpi_batch, mean_ci
 from flowsim.errors import FlowsimError, InputError, Problem
 from flowsim.runner import open_runner
-from flowsim.output import prepare_folder, write_frame, write_text_atomic
-from flowsim.scenario.load import scenario_document, scenario_hash, vary
+from flowsim.output import prepare_folder, remove_leftovers, write_frame, write_text_atomic
+from flowsim.scenario.load import YAML_VALUE_ERRORS, safe_yaml, scenario_document, scenario_hash, vary
 from flowsim.scenario.schema import Scenario
 from flowsim.version import __version__
 
 SUMMARY_COLUMNS = ["mean", "ci_low", "ci_high", "sd", "n"]
+SWEEP_FILES = ("sweep.json", "points.parquet", "points.csv")
+POINT_FILES = ("scenario.yaml", "kpis.parquet", "summary.parquet", "manifest.json")
+MAX_POINTS = 10_000  # points of one sweep (scenarios × the values of every varied field)
+MAX_STEPS = 1_000  # values of one varied field: the grid is their product, and every point is validated first
 
 
 @dataclass(frozen=True)
@@ -52,13 +57,19 @@ def parse_vary(spec: str) -> tuple[str, list]:
             start, stop, steps = float(parts[0]), float(parts[1]), int(parts[2])
         except (ValueError, IndexError):
             raise FlowsimError(f"{spec!r}: start:stop:steps needs two numbers and a whole number") from None
-        if len(parts) != 3 or steps < 2:
-            raise FlowsimError(f"{spec!r}: start:stop:steps needs steps of 2 or more")
+        if len(parts) != 3 or not 2 <= steps <= MAX_STEPS:
+            raise FlowsimError(f"{spec!r}: start:stop:steps needs steps from 2 to {MAX_STEPS:,}")
+        if not (math.isfinite(start) and math.isfinite(stop)):
+            raise FlowsimError(f"{spec!r}: start and stop must be finite numbers")
         return path, [float(v) for v in np.linspace(start, stop, steps)]
-    try:
-        values = [yaml.safe_load(v) for v in raw.split(",")]
-    except yaml.YAMLError:
-        raise FlowsimError(f"{spec!r}: a value cannot be read") from None
+    values = []
+    for raw_value in raw.split(","):
+        try:
+            values.append(safe_yaml(raw_value))
+        except YAML_VALUE_ERRORS:
+            raise FlowsimError(f"{spec!r}: the value {raw_value!r} cannot be read") from None
+    if len(values) > MAX_STEPS:
+        raise FlowsimError(f"{spec!r}: at most {MAX_STEPS:,} values")
     if len(set(map(repr, values))) != len(values):
         raise FlowsimError(f"{spec!r}: a value is listed twice")
     return path, values
@@ -77,6 +88,9 @@ def plan(bases: Sequence[Scenario], axes: Mapping[str, Sequence]) -> list[Point]
     for path, values in zip(paths, value_lists):
         if not values:
             raise FlowsimError(f"{path}: no values to vary")
+    size = len(bases) * math.prod(len(v) for v in value_lists)
+    if size > MAX_POINTS:
+        raise FlowsimError(f"the grid has {size:,} points; at most {MAX_POINTS:,} (vary fewer values)")
     points, problems = [], []
     for base in bases:
         for combination in itertools.product(*value_lists):
@@ -121,6 +135,7 @@ def _summary(point: Point, kpis: dict[int, dict], reps: int) -> pd.DataFrame:
 def _write_point(folder: Path, point: Point, kpis: dict[int, dict], summary: pd.DataFrame, reps: int,
                  seed: int) -> None:
     here = prepare_folder(folder / "points" / point.id)
+    (here / "manifest.json").unlink(missing_ok=True)  # a point recomputed: the old manifest no longer vouches
     write_text_atomic(here / "scenario.yaml", yaml.safe_dump(scenario_document(point.scenario), sort_keys=False,
                                                              allow_unicode=True))
     long = pd.DataFrame([(point.id, i, name, value) for i in sorted(kpis) for name, value in kpis[i].items()],
@@ -138,7 +153,10 @@ def _finished(folder: Path, point: Point) -> pd.DataFrame | None:
     here = folder / "points" / point.id
     if not (here / "manifest.json").exists():
         return None
-    return pd.read_parquet(here / "summary.parquet")
+    try:
+        return pd.read_parquet(here / "summary.parquet")
+    except (OSError, ValueError, pa.ArrowException):  # damaged or missing: the point is run again
+        return None
 
 
 def sweep(bases: Scenario | Sequence[Scenario], vary_fields: Mapping[str, Sequence] | None = None, *,
@@ -217,9 +235,15 @@ def _prepare_sweep_folder(folder: Path, definition: dict, resume: bool) -> None:
         if recorded != definition:
             raise FlowsimError(f"{folder} holds a different sweep (other scenarios, values, replications or "
                                "seed): choose another folder")
-        for leftover in folder.rglob(".*.part"):  # a write cut short when the sweep was killed
-            leftover.unlink()
+        remove_leftovers(folder, SWEEP_FILES)
+        for point in (folder / "points").glob("*"):
+            if point.is_dir():
+                remove_leftovers(point, POINT_FILES)
         return
+    theirs = [name for name in (*SWEEP_FILES, "points") if (folder / name).exists()]
+    if theirs:  # without sweep.json these are not a sweep's: never overwrite them
+        raise FlowsimError(f"{folder}: holds {', '.join(theirs)} that flowsim did not write (no sweep.json); "
+                           "choose another folder")
     write_text_atomic(stored, json.dumps(definition, indent=2) + "\n")
 
 

@@ -9,7 +9,6 @@ name with B's beneath it, and a stage only one side has shows "–" on the other
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 
 import click
@@ -17,15 +16,15 @@ from rich.table import Table
 from rich.text import Text
 
 from flowsim.capacity import simulated_warnings
-from flowsim.cli.common import (console, finite, json_option, load_with_days, progress_bar, typed_command,
-                                with_run_options)
+from flowsim.cli.common import (check_size, console, echo_json, finite, json_option, load_with_days, progress_bar,
+                                styled, typed_command, with_run_options)
 from flowsim.cli.finance import print_savings
 from flowsim.cli.runs import BANDS, COMPLETION, CASELOADS, waiting_and_caseload_kpis
 from flowsim.engine import compare as compare_scenarios
 from flowsim.errors import FlowsimError
 from flowsim.finance import savings
 from flowsim.format import interval, kpi_unit, number, shared_decimals
-from flowsim.output import FORMATS, write_comparison
+from flowsim.output import COMPARISON_FILES, FORMATS, RUN_FILES, check_folder, write_comparison
 from flowsim.uncertainty.sampling import compare_with_input_uncertainty
 from flowsim.vocabulary import MEASURE_LABELS, kpi_label
 
@@ -198,14 +197,15 @@ def print_comparison(sides: Sides, show_all: bool) -> None:
         if table is not None:
             console.print(table)
     else:
-        console.print("[dim]--all shows every KPI: waits by source, outcomes, flows along each edge, hours.[/dim]")
+        console.print(styled(("--all shows every KPI: waits by source, outcomes, flows along each edge, hours.",
+                              "dim")))
 
 
 def print_capacity(sides: Sides) -> None:
     """Near-capacity warnings, side by side."""
     for name, scenario, column in (("A", sides.a, "a_mean"), ("B", sides.b, "b_mean")):
         for warning in simulated_warnings(scenario, sides.table[column].to_dict()):
-            console.print(f"[yellow]warning[/yellow] ({name}): {warning}")
+            console.print(styled(("warning", "yellow"), f" ({name}): {warning}"))
 
 
 INPUTS_SAMPLED = "share of paired replications, each with the uncertain inputs sampled (inputs and randomness)"
@@ -225,18 +225,23 @@ INPUTS_SAMPLED = "share of paired replications, each with the uncertain inputs s
               help="Write the comparison, the savings and each side's run files here.")
 @click.option("--format", "file_format", type=click.Choice(FORMATS), default="parquet", show_default=True,
               help="With --out: each side's event log, daily series and packages as Parquet, CSV or both.")
+@click.option("--force", is_flag=True, help="Replace results in --out that flowsim did not write.")
 @click.option("--input-uncertainty", "samples", type=click.IntRange(2, 10_000), metavar="SAMPLES",
               help="Sample the inputs that carry a range (the same draw on both sides) in SAMPLES paired "
                    "replications instead of --reps: intervals and the target's chance include the inputs.")
 @json_option
-def compare_command(file_a, file_b, reps, seed, days, processes, set_b, set_a, target, show_all, out,
-                    file_format, samples, as_json) -> None:
+def compare_command(file_a, file_b, reps, seed, days, processes, allow_large, set_b, set_a, target, show_all, out,
+                    file_format, force, samples, as_json) -> None:
     """Compare two scenarios on common random numbers: the saving A − B, then A, B and B − A."""
     a, b = load_with_days(file_a, set_a, days), load_with_days(file_b, set_b, days)
     if samples and out:
         raise FlowsimError("--out writes each side's event log, which --input-uncertainty does not keep: "
                            "use one or the other")
     reps = samples or reps
+    check_size([a, b], reps, processes, detail=bool(out), allow_large=allow_large)
+    if out:
+        for folder, names in ((out, COMPARISON_FILES), (f"{out}/a", RUN_FILES), (f"{out}/b", RUN_FILES)):
+            check_folder(folder, names, force)  # before the simulation, not after it
     started = dt.datetime.now().astimezone()
     with progress_bar(2 * reps, f"{a.name} vs {b.name}", not as_json) as advance:
         if samples:
@@ -248,20 +253,20 @@ def compare_command(file_a, file_b, reps, seed, days, processes, set_b, set_a, t
     sides = Sides(a, b, comparison)
     if out:
         write_comparison(comparison, a, b, saved.table, out, started, dt.datetime.now().astimezone(),
-                         typed_command(), file_format)
+                         typed_command(), file_format, force)
     if as_json:
         table = comparison.table()
-        click.echo(json.dumps({
+        echo_json({
             "a": a.name, "b": b.name, "reps": reps, "seed": seed, "input_uncertainty": bool(samples),
             "kpis": {row["kpi"]: {col: finite(row[col]) for col in table.columns if col != "kpi"}
                      for row in table.to_dict("records")},
             "saving_a_minus_b": saved.to_dict() | ({"probability_note": INPUTS_SAMPLED} if samples else {}),
             "warnings": {"a": simulated_warnings(a, sides.table["a_mean"].to_dict()),
                          "b": simulated_warnings(b, sides.table["b_mean"].to_dict())},
-        }, indent=2))
+        })
         return
-    console.print(f"[bold]A[/bold] = {a.name}, [bold]B[/bold] = {b.name}: {reps} paired replications, "
-                  f"seed {seed}, {a.time.horizon_days} days.")
+    console.print(styled(("A", "bold"), f" = {a.name}, ", ("B", "bold"), f" = {b.name}: {reps} paired replications, "
+                         f"seed {seed}, {a.time.horizon_days} days."))
     console.print("B − A is the effect of moving from A to B (mean ±95% CI half-width)"
                   + (": each replication draws the uncertain inputs (the same on both sides), so the intervals "
                      f"and the probabilities include the inputs' uncertainty ({INPUTS_SAMPLED})."

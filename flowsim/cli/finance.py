@@ -10,8 +10,17 @@ import json
 import click
 from rich.table import Table
 
-from flowsim.cli.common import json_option, progress_bar, reps_option, seed_option
-from flowsim.cli.common import console
+from flowsim.cli.common import (
+    allow_large_option,
+    check_size,
+    console,
+    echo_json,
+    json_option,
+    progress_bar,
+    reps_option,
+    seed_option,
+    styled,
+)
 from flowsim.engine import compare as compare_scenarios
 from flowsim.errors import FlowsimError
 from flowsim.finance import appraise, barnet_inputs, savings
@@ -30,7 +39,7 @@ def print_savings(saved: Savings) -> None:
     """The saving A − B per financial year and part, each target judged like for like, and any caveats."""
     for caveat in saved.caveats:
         colour = "red" if caveat.blocks_savings else "yellow"
-        console.print(f"[{colour}]Warning:[/{colour}] {caveat.message}.")
+        console.print(styled(("Warning:", colour), f" {caveat.message}."))
     what = "Saving A − B (positive: B costs less; mean ±95% CI)" if saved.comparable else \
         "Difference A − B, not comparable: not a saving (see the warnings above)"
     table = Table(title=what, title_justify="left", show_edge=False)
@@ -101,11 +110,12 @@ def _option_values(pairs: tuple[str, ...], what: str) -> dict[str, float]:
               help="Replace the assumed 'MTFS savings delivered' with the simulated demand saving CURRENT − NEW.")
 @reps_option
 @seed_option
+@allow_large_option
 @click.option("--savings", "savings_set", multiple=True, metavar="OPTION=POUNDS", help="Change an option's savings.")
 @click.option("--confidence", "confidence_set", multiple=True, metavar="OPTION=SHARE",
               help="Change an option's confidence in the wider MTFS target (0 to 1).")
 @json_option
-def appraisal_command(scenario_pair, reps, seed, savings_set, confidence_set, as_json) -> None:
+def appraisal_command(scenario_pair, reps, seed, allow_large, savings_set, confidence_set, as_json) -> None:
     """Barnet's options appraisal of delivery models, optionally with the simulated demand saving in place of the
     assumed one."""
     inputs = barnet_inputs().with_changes(_option_values(savings_set, "savings"),
@@ -113,6 +123,7 @@ def appraisal_command(scenario_pair, reps, seed, savings_set, confidence_set, as
     saving, saved = None, None
     if scenario_pair:
         a, b = (load_scenario(path) for path in scenario_pair)
+        check_size([a, b], reps, allow_large=allow_large)
         with progress_bar(2 * reps, f"{a.name} vs {b.name}", not as_json) as advance:
             comparison = compare_scenarios(a, b, reps=reps, seed=seed, progress=advance)
         saved = savings(comparison, a, b)
@@ -121,15 +132,15 @@ def appraisal_command(scenario_pair, reps, seed, savings_set, confidence_set, as
                       "probability": float((saved.runs("demand") >= inputs.mtfs_target).mean())}
     table = appraise(inputs, saving)
     if as_json:
-        click.echo(json.dumps({"in_scope_value": inputs.in_scope_value, "mtfs_target": inputs.mtfs_target,
-                               "adm_savings_target": inputs.adm_savings_target,
-                               "demand_saving_a_minus_b": saving,
-                               "caveats": [c.message for c in saved.caveats] if saved else [],
-                               "options": json.loads(table.to_json(orient="records"))}, indent=2))
+        echo_json({"in_scope_value": inputs.in_scope_value, "mtfs_target": inputs.mtfs_target,
+                   "adm_savings_target": inputs.adm_savings_target,
+                   "demand_saving_a_minus_b": saving,
+                   "caveats": [c.message for c in saved.caveats] if saved else [],
+                   "options": json.loads(table.to_json(orient="records"))})
         return
     if saved is not None:
         for caveat in saved.caveats:
-            console.print(f"[red]Warning:[/red] {caveat.message}.")
+            console.print(styled(("Warning:", "red"), f" {caveat.message}."))
         if saving is None:
             console.print("The pair is not comparable, so its difference does not replace the assumed demand saving.")
     shown = Table(title=f"Options appraisal (in-scope value {money(inputs.in_scope_value, exact=True)}; wider MTFS "

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import fnmatch
-import json
 import math
 import sys
 
@@ -11,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from flowsim.analytic import expected_flows
-from flowsim.cli.common import EXIT_USER_ERROR, console, json_option, report, set_option
+from flowsim.cli.common import EXIT_USER_ERROR, console, echo_json, json_option, report, set_option, styled
 from flowsim.cli.profile import print_steady_state
 from flowsim.errors import FlowsimError
 from flowsim.finance.prices import mixed_prices, price_base
@@ -42,7 +41,7 @@ def validate(files: tuple[str, ...]) -> None:
         )
         drift = steady_state(scenario, flows).summary()
         if drift:
-            console.print(f"[yellow]warning[/yellow]: steady state: {drift} (details: flowsim steady {file})")
+            console.print(styled(("warning", "yellow"), f": steady state: {drift} (details: flowsim steady {file})"))
     if failed:
         sys.exit(EXIT_USER_ERROR)
 
@@ -63,10 +62,10 @@ def flows(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
     scenario = load_scenario(file, overrides)
     result = expected_flows(scenario)
     if as_json:
-        click.echo(json.dumps(result.to_dict() | {"steady_state": steady_state(scenario, result).to_dict()}, indent=2))
+        echo_json(result.to_dict() | {"steady_state": steady_state(scenario, result).to_dict()})
         return
-    console.print(f"[bold]{scenario.name}[/bold]: expected flows a year "
-                  f"(horizon {scenario.time.horizon_days} days), {number(result.contacts, decimals=0)} contacts")
+    console.print(styled((scenario.name, "bold"), f": expected flows a year (horizon {scenario.time.horizon_days} "
+                         f"days), {number(result.contacts, decimals=0)} contacts"))
     for title, counts in (("Stage", result.stages), ("Outcome", result.outcomes)):
         table = _table(title, "people a year", "per 100 contacts")
         for name, count in counts.items():
@@ -80,7 +79,7 @@ def flows(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
                       share(load.utilisation) if math.isfinite(load.utilisation) else "no staff")
     console.print(table)
     for warning in result.warnings:
-        console.print(f"[yellow]warning[/yellow]: {warning}")
+        console.print(styled(("warning", "yellow"), f": {warning}"))
     print_steady_state(scenario, result)
 
 
@@ -118,7 +117,7 @@ def sources(file: str, overrides: tuple[str, ...], statuses: tuple[str, ...], pa
     every = number_sources(scenario)
     rows = [r for r in every if _wanted(r, statuses, pattern)]
     if as_json:
-        click.echo(json.dumps([r.to_dict() for r in rows], indent=2))
+        echo_json([r.to_dict() for r in rows])
         return
     # Names break only after a dot, values never; the source text wraps between words.
     width = min(max((len(r.path) for r in rows), default=5), max(24, console.width * 2 // 5))

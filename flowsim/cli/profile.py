@@ -7,14 +7,22 @@ one. Errors are modelled − observed throughout.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 import yaml
 from rich.table import Table
 
-from flowsim.cli.common import console, finite, json_option, progress_bar, seed_option, set_option
+from flowsim.cli.common import (
+    console,
+    echo_json,
+    finite,
+    json_option,
+    progress_bar,
+    seed_option,
+    set_option,
+    styled,
+)
 from flowsim.format import interval, number, relative, share
 from flowsim.output import write_text_atomic
 from flowsim.profile import steady_state
@@ -29,7 +37,7 @@ from flowsim.scenario import load_scenario, scenario_document
 def print_steady_state(scenario, flows=None) -> None:
     """A warning per package type whose caseload drains or balloons (nothing when it holds)."""
     for line in steady_state(scenario, flows).warnings():
-        console.print(f"[yellow]warning[/yellow]: steady state: {line}")
+        console.print(styled(("warning", "yellow"), f": steady state: {line}"))
 
 
 @click.command()
@@ -41,7 +49,7 @@ def steady(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
     scenario = load_scenario(file, overrides)
     state = steady_state(scenario)
     if as_json:
-        click.echo(json.dumps(state.to_dict(), indent=2))
+        echo_json(state.to_dict())
         return
     table = Table(title=f"{scenario.name}: caseload of packages over {scenario.time.horizon_days} days",
                   title_justify="left", show_edge=False)
@@ -68,7 +76,7 @@ def print_rows(title: str, rows: list[Row]) -> None:
         table.add_column(column, justify="left" if column in ("Figure", "from") else "right")
     for r in rows:
         unit = MEASURES[r.figure].unit
-        matched = {True: "yes", False: "[red]no[/red]", None: "–"}[r.matches]
+        matched = {True: "yes", False: styled(("no", "red")), None: "–"}[r.matches]
         table.add_row(MEASURES[r.figure].label, r.year, number(r.observed, unit),
                       interval(r.modelled, r.ci_low, r.ci_high, unit, compact=True),
                       number(r.error, unit, difference=True), relative(r.relative_error),
@@ -101,8 +109,7 @@ def check_command(profile, scenario, reps, seed, overrides, as_json) -> None:
     with progress_bar(reps, f"{model.name}", not as_json and reps > 0) as advance:
         rows = check(council, model, reps=reps, seed=seed, progress=advance)
     if as_json:
-        click.echo(json.dumps({"profile": profile, "scenario": model.name, "reps": reps, "figures": _rows_json(rows)},
-                              indent=2))
+        echo_json({"profile": profile, "scenario": model.name, "reps": reps, "figures": _rows_json(rows)})
         return
     print_rows(f"{council.council} ({profile}) against {model.name}", rows)
     matched = [r.matches for r in rows if r.matches is not None]
@@ -148,9 +155,9 @@ def fit_command(profile, scenario, free, year, out, reps, simulate, seed, overri
             scenario_document(result.scenario), sort_keys=False, allow_unicode=True, width=120)
         write_text_atomic(Path(out), text)
     if as_json:
-        click.echo(json.dumps({"profile": profile, "scenario": model.name, "values": result.values,
-                               "evaluations": result.evaluations, "figures": _rows_json(rows),
-                               "conflicts": result.conflicts, "out": out}, indent=2))
+        echo_json({"profile": profile, "scenario": model.name, "values": result.values,
+                   "evaluations": result.evaluations, "figures": _rows_json(rows),
+                   "conflicts": result.conflicts, "out": out})
         return
     table = Table(title="Fitted values", title_justify="left", show_edge=False)
     for column in ("Free parameter", "was", "fitted", "bounds"):
@@ -162,12 +169,13 @@ def fit_command(profile, scenario, free, year, out, reps, simulate, seed, overri
     print_rows(f"{council.council}: the fitted scenario against the figures fitted ({result.evaluations} "
                f"evaluations {how})", rows)
     for line in result.conflicts:
-        console.print(f"[yellow]the figures do not all hold[/yellow]: {line}")
+        console.print(styled(("the figures do not all hold", "yellow"), f": {line}"))
     held_back = [MEASURES[r.figure].label for r in rows if r.how.startswith("simulation") and r.matches is False]
     if held_back and not result.conflicts:
-        console.print("[yellow]warning[/yellow]: the expected flows match but the simulation does not for "
-                      f"{', '.join(held_back)}: queues and caseload caps hold work back that the expected flows "
-                      "do not see (free the staffing too, or check the roles' utilisation with flowsim run)")
+        console.print(styled(("warning", "yellow"), ": the expected flows match but the simulation does not for "
+                             f"{', '.join(held_back)}: queues and caseload caps hold work back that the expected "
+                             "flows do not see (free the staffing too, or check the roles' utilisation with "
+                             "flowsim run)"))
     if out:
         console.print(f"fitted scenario written to {out}")
 
@@ -188,10 +196,9 @@ def backtest_command(profile, scenario, free, fit_year, predict_year, overrides,
     with progress_bar(STEPS * (len(parameters) + 1), "fitting (evaluations, at most)", not as_json) as advance:
         result = backtest(council, model, parameters, fit_year, predict_year, Path(profile).name, advance, STEPS)
     if as_json:
-        click.echo(json.dumps({"profile": profile, "scenario": model.name, "fit_year": fit_year,
-                               "predict_year": predict_year, "values": result.fit.values,
-                               "fitted": _rows_json(result.fitted), "predicted": _rows_json(result.predicted)},
-                              indent=2))
+        echo_json({"profile": profile, "scenario": model.name, "fit_year": fit_year,
+                   "predict_year": predict_year, "values": result.fit.values,
+                   "fitted": _rows_json(result.fitted), "predicted": _rows_json(result.predicted)})
         return
     print_rows(f"Fitted on {fit_year}", result.fitted)
     print_rows(f"Predicted for {predict_year} (not fitted)", result.predicted)

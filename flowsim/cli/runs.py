@@ -7,20 +7,30 @@ saving A − B (see ``flowsim.finance``).
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import click
 import pandas as pd
 from rich.table import Table
 
 from flowsim.capacity import simulated_warnings
-from flowsim.cli.common import (console, finite, json_option, load_with_days, progress_bar, set_option,
-                                typed_command, with_run_options)
+from flowsim.cli.common import (
+    check_size,
+    console,
+    echo_json,
+    finite,
+    json_option,
+    load_with_days,
+    progress_bar,
+    set_option,
+    styled,
+    typed_command,
+    with_run_options,
+)
 from flowsim.cli.finance import print_budget
 from flowsim.cli.profile import print_steady_state
 from flowsim.engine import run as run_scenario
 from flowsim.format import interval, kpi_unit
-from flowsim.output import FORMATS, write_run
+from flowsim.output import FORMATS, check_folder, write_run
 from flowsim.profile import steady_state
 from flowsim.vocabulary import kpi_label
 
@@ -37,19 +47,24 @@ def _kpi_json(summary: pd.DataFrame) -> dict:
 @click.option("--out", type=click.Path(file_okay=False), help="Write summary, KPIs, events, series and a manifest here.")
 @click.option("--format", "file_format", type=click.Choice(FORMATS), default="parquet", show_default=True,
               help="With --out: the event log, daily series and packages as Parquet, CSV (for spreadsheets) or both.")
+@click.option("--force", is_flag=True, help="Replace results in --out that flowsim did not write.")
 @click.option("--input-uncertainty", is_flag=True,
               help="Also sample the inputs that carry a range, once per replication, and split each interval "
                    "into input uncertainty and randomness.")
 @click.option("--samples", default=200, show_default=True, type=click.IntRange(2, 10_000),
               help="With --input-uncertainty: replications with sampled inputs.")
 @json_option
-def run_command(file, reps, seed, days, processes, overrides, out, file_format, input_uncertainty, samples,
-                as_json) -> None:
+def run_command(file, reps, seed, days, processes, allow_large, overrides, out, file_format, force, input_uncertainty,
+                samples, as_json) -> None:
     """Simulate a scenario: KPIs with 95% confidence intervals over the replications."""
     scenario = load_with_days(file, overrides, days)
     if input_uncertainty:
         from flowsim.cli.uncertainty import run_input_uncertainty  # the command's second mode
+        check_size([scenario], samples, processes, detail=False, allow_large=allow_large)
         return run_input_uncertainty(scenario, samples, reps, seed, processes, out, as_json)
+    check_size([scenario], reps, processes, detail=bool(out), allow_large=allow_large)
+    if out:
+        check_folder(out, force=force)  # before the simulation, not after it
     started = dt.datetime.now().astimezone()
     with progress_bar(reps, f"{scenario.name}", not as_json) as advance:
         results = run_scenario(scenario, reps=reps, seed=seed, processes=processes, detail=bool(out),
@@ -57,11 +72,11 @@ def run_command(file, reps, seed, days, processes, overrides, out, file_format, 
     finished = dt.datetime.now().astimezone()
     summary = results.summary()
     if out:
-        written = write_run(results, scenario, out, started, finished, file_format, typed_command())
+        written = write_run(results, scenario, out, started, finished, file_format, typed_command(), force=force)
     if as_json:
-        click.echo(json.dumps({"scenario": scenario.name, "reps": reps, "seed": seed,
-                               "horizon_days": scenario.time.horizon_days, "kpis": _kpi_json(summary),
-                               "steady_state_warnings": steady_state(scenario).warnings()}, indent=2))
+        echo_json({"scenario": scenario.name, "reps": reps, "seed": seed,
+                   "horizon_days": scenario.time.horizon_days, "kpis": _kpi_json(summary),
+                   "steady_state_warnings": steady_state(scenario).warnings()})
         return
     print_run(scenario, summary, reps, seed)
     print_budget(scenario, results)
@@ -109,7 +124,7 @@ def print_waiting_and_caseloads(scenario, rows: pd.DataFrame) -> None:
     waiting = [s for s in stages if f"{BANDS[0]}.{s}.end" in rows.index
                and sum(rows.loc[f"{m}.{s}.end", "mean"] for m in BANDS) > 0]
     roles = [r for r in scenario.roles if f"{CASELOADS[0]}.{r}" in rows.index]
-    console.print("[bold]Waiting and caseloads[/bold]")
+    console.print(styled(("Waiting and caseloads", "bold")))
     if completing:
         console.print(_matrix("Request to completion (first asked to leaving the stage)", rows, completing,
                               COMPLETION, scenario.label))
@@ -125,16 +140,16 @@ def print_waiting_and_caseloads(scenario, rows: pd.DataFrame) -> None:
 def print_run(scenario, summary: pd.DataFrame, reps: int, seed: int) -> None:
     """A run's KPIs as tables: stages, practitioners, packages of care, money."""
     rows = summary.set_index("kpi")
-    console.print(f"[bold]{scenario.name}[/bold]: {reps} replications, seed {seed}, over "
-                  f"{scenario.time.horizon_days} days; mean ±95% CI half-width. "
-                  f"Contacts: {_pm('contacts', rows.loc['contacts'])}")
+    console.print(styled((scenario.name, "bold"), f": {reps} replications, seed {seed}, over "
+                         f"{scenario.time.horizon_days} days; mean ±95% CI half-width. "
+                         f"Contacts: {_pm('contacts', rows.loc['contacts'])}"))
     console.print(_matrix("Stages", rows, list(scenario.stages),
                           ["arrivals", "wait_mean_days", "wait_p90_days", "within_target", "waiting_at_end"],
                           scenario.label))
     console.print(_matrix("Practitioners", rows, list(scenario.roles),
                           ["hours_demanded", "hours_delivered", "hours_available", "utilisation"], scenario.label))
     for warning in simulated_warnings(scenario, rows["mean"].to_dict()):
-        console.print(f"[yellow]warning[/yellow]: {warning}")
+        console.print(styled(("warning", "yellow"), f": {warning}"))
     print_waiting_and_caseloads(scenario, rows)
     console.print(_matrix("New packages of care", rows, [*scenario.package_outcomes(), "total"], ["new_packages"],
                           lambda n: "All" if n == "total" else scenario.label(n)))

@@ -10,7 +10,16 @@ import click
 from rich.progress import Progress
 from rich.table import Table
 
-from flowsim.cli.common import PROGRESS_COLUMNS, console, err, load_with_days
+from flowsim.cli.common import (
+    EXIT_INTERRUPTED,
+    PROGRESS_COLUMNS,
+    allow_large_option,
+    check_size,
+    console,
+    err,
+    load_with_days,
+    styled,
+)
 from flowsim.engine.replications import DEFAULT_REPLICATIONS, MAX_REPS
 from flowsim.errors import FlowsimError
 from flowsim.format import MISSING, figure, interval, kpi_unit, year
@@ -21,7 +30,6 @@ from flowsim.vocabulary import kpi_label
 HEADLINE_KPIS = ["new_packages.total", "total_cost.horizon", "wait_p90_days.full_assessment",
                  "utilisation.social_worker"]
 HEADER_WIDTH = 14  # headers wrap (a varied field's name after a dot) to about this many characters
-EXIT_INTERRUPTED = 130
 
 
 def _axis(spec: str) -> tuple[str, list]:
@@ -44,11 +52,13 @@ def _axis(spec: str) -> tuple[str, list]:
 @click.option("--workers", type=click.IntRange(1, 1024), help="Worker processes (default: all cores).")
 @click.option("--dask", metavar="ADDRESS|local", help="Run on Dask: a scheduler address, or 'local' for a LocalCluster.")
 @click.option("--resume", is_flag=True, help="Finish a stopped sweep in --out, skipping finished points.")
-def sweep_command(files, varies, reps, seed, days, out, workers, dask, resume) -> None:
+@allow_large_option
+def sweep_command(files, varies, reps, seed, days, out, workers, dask, resume, allow_large) -> None:
     """Run a grid of what-ifs with common random numbers; each point is saved as soon as it is done."""
     axes = dict(_axis(spec) for spec in varies)
     bases = [load_with_days(f, (), days) for f in files]
     points = plan(bases, axes)  # every point validated before anything runs
+    check_size([p.scenario for p in points], reps, workers, allow_large=allow_large)
     if not resume and (Path(out) / "sweep.json").exists():
         raise FlowsimError(f"{out} already holds a sweep: add --resume to finish it, or choose another folder")
     started = dt.datetime.now()
@@ -120,7 +130,7 @@ def print_points(table, axes: list[str]) -> None:
                 cells.append(MISSING)
         shown.add_row(*cells)
     console.print(shown)
-    console.print("[dim]# is the point's number; its folder is points/<id>/ (ids in points.csv).[/dim]")
+    console.print(styled(("# is the point's number; its folder is points/<id>/ (ids in points.csv).", "dim")))
 
 
 COMMANDS = [sweep_command]

@@ -2,13 +2,13 @@
 ``sensitivity``; and the input-uncertainty option of ``run`` lives in ``flowsim.cli.runs``."""
 from __future__ import annotations
 
-import json
 
 import click
 import pandas as pd
 from rich.table import Table
 
-from flowsim.cli.common import console, finite, json_option, load_with_days, progress_bar, seed_option, set_option
+from flowsim.cli.common import (console, echo_json, finite, json_option, load_with_days, progress_bar,
+                                seed_option, set_option, styled)
 from flowsim.format import figure, interval, kpi_unit, number
 from flowsim.uncertainty.goal_seek import goal_seek, parse_goal, parse_range
 from flowsim.output import prepare_folder, write_frame
@@ -50,13 +50,13 @@ def target_command(file, goals, field, step, confidence, reps, max_reps, seed, d
         found = goal_seek(scenario, parsed, span, confidence=confidence, reps=reps, max_reps=max(reps, max_reps),
                           seed=seed, workers=processes, progress=advance)
     if as_json:
-        click.echo(json.dumps({
+        echo_json({
             "scenario": scenario.name, "field": span.path, "goals": [str(g) for g in parsed],
             "confidence": confidence, "answer": found.answer, "uncertain_from": found.uncertain_from,
             "replications_run": found.replications_run, "seed": seed, "notes": found.notes,
             "tried": [{"value": t.value, "reps": t.reps, "status": t.status,
                        "means": {k: finite(v) for k, v in t.means.items()},
-                       "bounds": {k: finite(v) for k, v in t.bounds.items()}} for t in found.tried]}, indent=2))
+                       "bounds": {k: finite(v) for k, v in t.bounds.items()}} for t in found.tried]})
         return
     print_goal_seek(scenario, found)
 
@@ -64,12 +64,12 @@ def target_command(file, goals, field, step, confidence, reps, max_reps, seed, d
 def print_goal_seek(scenario, found) -> None:
     goals = " and ".join(f"{kpi_label(g.kpi, scenario.label)} {'≥' if g.op == '>=' else '≤'} "
                          f"{number(g.target, kpi_unit(g.kpi))}" for g in found.goals)
-    console.print(f"[bold]{scenario.name}[/bold]: smallest {found.path} with {goals}, "
-                  f"{found.confidence:.0%} confident (one-sided, over the replications; the same seeds at every value)")
+    console.print(styled((scenario.name, "bold"), f": smallest {found.path} with {goals}, {found.confidence:.0%} "
+                         "confident (one-sided, over the replications; the same seeds at every value)"))
     if found.answer is None:
-        console.print("[bold]no value in the range meets the goals[/bold]")
+        console.print(styled(("no value in the range meets the goals", "bold")))
     else:
-        console.print(f"[bold]answer: {found.path} = {figure(found.answer)}[/bold]")
+        console.print(styled((f"answer: {found.path} = {figure(found.answer)}", "bold")))
         if found.uncertain_from is not None and found.uncertain_from != found.answer:
             console.print(f"uncertain from {figure(found.uncertain_from)} to {figure(found.answer)}: at these values "
                           "the replications cannot tell whether the goals are met")
@@ -111,12 +111,12 @@ def replications_command(file, kpis, precision, max_reps, seed, days, processes,
         advice = replications_needed(scenario, kpis or None, precision, seed=seed, max_reps=max_reps,
                                      workers=processes, progress=advance)
     if as_json:
-        click.echo(json.dumps({"scenario": scenario.name, "precision": precision, "seed": seed,
+        echo_json({"scenario": scenario.name, "precision": precision, "seed": seed,
                                "needed": advice.needed, "recommended": advice.recommended,
-                               "replications_run": advice.replications_run}, indent=2))
+                               "replications_run": advice.replications_run})
         return
-    console.print(f"[bold]{scenario.name}[/bold]: replications for a 95% CI within ±{precision:.0%} of the mean "
-                  f"(relative half-width ≤ {precision:g}, holding for 5 more replications), seed {seed}")
+    console.print(styled((scenario.name, "bold"), f": replications for a 95% CI within ±{precision:.0%} of the mean "
+                         f"(relative half-width ≤ {precision:g}, holding for 5 more replications), seed {seed}"))
     table = Table(show_edge=False)
     for column, justify in (("KPI", "left"), ("Replications needed", "right"), ("Mean ±95% CI at that n", "right")):
         table.add_column(column, justify=justify)
@@ -143,15 +143,15 @@ def run_input_uncertainty(scenario, samples: int, reps: int, seed: int, processe
         write_frame(summary, folder / "input_uncertainty_summary.csv")
         write_frame(pd.concat([found.input_values, found.sampled], axis=1), folder / "input_samples.csv")
     if as_json:
-        click.echo(json.dumps({"scenario": scenario.name, "samples": samples, "reps": reps, "seed": seed,
+        echo_json({"scenario": scenario.name, "samples": samples, "reps": reps, "seed": seed,
                                "inputs": [{"name": i.name, "value": i.value, "low": i.range.low, "high": i.range.high,
                                            "distribution": i.range.distribution, "fields": list(i.paths)}
                                           for i in found.inputs],
                                "kpis": {r["kpi"]: {k: finite(v) for k, v in r.items() if k != "kpi"}
-                                        for r in summary.to_dict("records")}}, indent=2))
+                                        for r in summary.to_dict("records")}})
         return
-    console.print(f"[bold]{scenario.name}[/bold]: {samples} replications with the uncertain inputs sampled "
-                  f"(Latin hypercube), {reps} at the point values (randomness only); the same seeds, seed {seed}")
+    console.print(styled((scenario.name, "bold"), f": {samples} replications with the uncertain inputs sampled "
+                         f"(Latin hypercube), {reps} at the point values (randomness only); the same seeds, seed {seed}"))
     if not found.inputs:
         console.print("no input of this scenario carries a range: the results are the randomness alone")
     inputs = Table(title="Uncertain inputs", title_justify="left", show_edge=False)
@@ -202,18 +202,17 @@ def sensitivity_command(file, kpi, reps, samples, seed, days, processes, overrid
             if samples else None
     regression, r_squared = regression_sensitivity(found, kpi) if found is not None else (None, None)
     if as_json:
-        click.echo(json.dumps({"scenario": scenario.name, "kpi": kpi, "reps": reps, "seed": seed,
+        echo_json({"scenario": scenario.name, "kpi": kpi, "reps": reps, "seed": seed,
                                "tornado": [{k: (finite(v) if k != "input" else v) for k, v in r.items()}
                                            for r in bars.to_dict("records")],
                                "regression": None if regression is None else {
                                    "samples": samples, "r_squared": finite(r_squared),
-                                   "src": {r["input"]: finite(r["src"]) for r in regression.to_dict("records")}}},
-                              indent=2))
+                                   "src": {r["input"]: finite(r["src"]) for r in regression.to_dict("records")}}})
         return
     unit = kpi_unit(kpi)
-    console.print(f"[bold]{scenario.name}[/bold]: what moves {kpi_label(kpi, scenario.label)}; each input at the "
-                  f"ends of its range, the others at their values, {reps} replications each on the same seeds. "
-                  f"All at their values: {number(bars.kpi_at_value.iloc[0], unit)}")
+    console.print(styled((scenario.name, "bold"), f": what moves {kpi_label(kpi, scenario.label)}; each input at the "
+                         f"ends of its range, the others at their values, {reps} replications each on the same seeds. "
+                         f"All at their values: {number(bars.kpi_at_value.iloc[0], unit)}"))
     table = Table(title="One at a time (largest swing first)", title_justify="left", show_edge=False)
     for column, justify in (("input", "left"), ("range", "right"), ("at low", "right"), ("at high", "right"),
                             ("swing", "right")):

@@ -21,10 +21,11 @@ from flowsim.engine.results import KPI_COLUMNS, events_frame, kpi_rows, packages
 from flowsim.engine.streams import replication_seeds
 from flowsim.errors import FlowsimError
 from flowsim.runner import Runner, default_workers, open_runner, run_all
+from flowsim.scenario.limits import MAX_REPLICATIONS
 from flowsim.scenario.schema import Scenario
 
 CONFIDENCE = 0.95
-MAX_REPS = 10_000
+MAX_REPS = MAX_REPLICATIONS
 # Where the CLI's --reps, the app's slider and compare() start. `flowsim replications` recommends 15 for
 # Barnet's headline KPIs at ±5% (only the mean wait needs more than 5); 10 keeps the app's default Barnet
 # pair a small run that starts by itself (README, "How many replications").

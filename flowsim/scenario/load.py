@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -20,12 +21,13 @@ from pydantic import ValidationError
 from flowsim.calendar import calendar_problems
 from flowsim.errors import InputError, Problem
 from flowsim.figures import STATUSES, Figure, lookup, spread_problems
+from flowsim.scenario.limits import limit_problems, non_finite
 from flowsim.scenario.network import structure_problems
 from flowsim.scenario.localities import expand, local, locality_problems
 from flowsim.scenario.names import field_hint, unknown_name
 from flowsim.scenario.schema import Scenario, ScenarioSource
 from flowsim.scenario.teams import apply_team_table
-from flowsim.uploads import MAX_UPLOAD_BYTES, user_text
+from flowsim.uploads import MAX_UPLOAD_BYTES, read_user_file, user_text
 
 MAX_SCENARIO_BYTES = MAX_UPLOAD_BYTES
 MAX_SCENARIO_VALUES = 100_000  # YAML aliases can make a small file expand enormously
@@ -35,22 +37,35 @@ YAML_VALUE_ERRORS = (yaml.YAMLError, ValueError, TypeError, OverflowError, Recur
 Overrides = Mapping[str, Any] | Iterable[str] | None
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice in one mapping (PyYAML keeps the last silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # keys merged in with << may be overridden: that is what merging is for
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.setdefault(key, key_node)
+                except TypeError:
+                    continue  # an unhashable key: the constructor below reports it
+                if first is not key_node:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key {key!r} is given twice (first on line {first.start_mark.line + 1})",
+                        key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
+def safe_yaml(text: str) -> Any:
+    """Parse YAML text as plain data (no tags that make objects), refusing duplicate keys."""
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 def load_scenario(path: str | Path, overrides: Overrides = None) -> Scenario:
     """Load, resolve and validate a scenario file; raise InputError listing every problem."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_SCENARIO_BYTES:
-            raise InputError.single(str(path), "", f"file is {size:,} bytes; a scenario is at most {MAX_SCENARIO_BYTES:,}")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError.single(str(path), "", "file not found") from None
-    except IsADirectoryError:
-        raise InputError.single(str(path), "", "is a folder, not a scenario file") from None
-    except UnicodeDecodeError:
-        raise InputError.single(str(path), "", "is not UTF-8 text") from None
-    except OSError as err:
-        raise InputError.single(str(path), "", f"cannot be read ({err.strerror})") from None
+    text = read_user_file(path, str(path), MAX_SCENARIO_BYTES)
     return load_scenario_text(text, str(path), overrides)
 
 
@@ -58,7 +73,7 @@ def load_scenario_text(text: str | bytes, origin: str, overrides: Overrides = No
     """Like ``load_scenario`` for text already read (an upload); ``origin`` names it in messages."""
     text = user_text(text, origin, MAX_SCENARIO_BYTES)
     try:
-        document = yaml.safe_load(text)
+        document = safe_yaml(text)
     except YAML_VALUE_ERRORS as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -101,25 +116,30 @@ def scenario_from_document(document: Any, origin: str, overrides: Overrides = No
         for leaf in [p for p in provenance if p == path or p.startswith(path + ".")]:
             del provenance[leaf]
         provenance[path] = f"set as an override ({path}={changes[path]!r})"
+    problems += [Problem(origin, path, message) for path, message in non_finite(resolved)]
     if problems:
         raise InputError(problems)
     try:
         scenario = Scenario.model_validate(resolved)
     except ValidationError as err:
         raise InputError(_problems_from_pydantic(origin, err.errors())) from None
-    structural = structure_problems(scenario) or locality_problems(scenario) or calendar_problems(scenario)
+    structural = (limit_problems(scenario) or structure_problems(scenario) or locality_problems(scenario)
+                  or calendar_problems(scenario))
     if structural:
         raise InputError([Problem(origin, path, message) for path, message in structural])
     localities = scenario.localities
     if localities is not None:
-        scenario, provenance = _expanded(scenario, provenance)
+        scenario, provenance = _expanded(scenario, provenance, origin)
     return scenario.with_source(ScenarioSource(origin, document, provenance, localities))
 
 
-def _expanded(scenario: Scenario, provenance: dict) -> tuple[Scenario, dict]:
+def _expanded(scenario: Scenario, provenance: dict, origin: str) -> tuple[Scenario, dict]:
     """The plain scenario for one with localities, its numbers' sources carried across."""
     spec = scenario.localities
     plain = Scenario.model_validate(expand(scenario))
+    too_large = limit_problems(plain)  # each locality copies its local stages and roles
+    if too_large:
+        raise InputError([Problem(origin, f"localities ({path})", message) for path, message in too_large])
     problems = structure_problems(plain)
     if problems:  # a localities block that passed its checks should always expand cleanly
         raise InputError([Problem("localities", path, message) for path, message in problems])
@@ -189,7 +209,7 @@ def parse_overrides(overrides: Overrides, origin: str = "--set") -> dict[str, An
             problems.append(Problem("--set", str(item), "must look like path.to.field=value"))
             continue
         try:
-            parsed[path] = yaml.safe_load(raw) if raw.strip() else None
+            parsed[path] = safe_yaml(raw) if raw.strip() else None
         except YAML_VALUE_ERRORS:
             problems.append(Problem("--set", path, f"value {raw!r} cannot be read"))
     if problems:
@@ -306,10 +326,21 @@ def _problems_from_pydantic(origin: str, errors: list[dict]) -> list[Problem]:
     return problems
 
 
+def _not_finite(value: Any) -> bool:
+    """A value pydantic reads as infinity or not-a-number (2.5e999, .nan, the text "inf")."""
+    try:
+        return isinstance(value, (int, float, str)) and not math.isfinite(float(value))
+    except (ValueError, OverflowError):
+        return False
+
+
 def _problem_from_pydantic(origin: str, error: dict) -> Problem:
     path = ".".join(str(part) for part in error["loc"] if not _is_union_branch(part))
     kind, message = error["type"], error["msg"]
-    if kind == "extra_forbidden":
+    bounded = kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal")
+    if bounded and _not_finite(error.get("input")):
+        message = f"must be a finite number; got {error.get('input')!r}"
+    elif kind == "extra_forbidden":
         hint = field_hint(Scenario, path.split("."))
         message = f"unknown field{hint}" if hint else "unknown field (check the spelling)"
     elif kind == "missing":

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from flowsim.errors import InputError, Problem
 from flowsim.figures import Figure, data_dir
-from flowsim.uploads import user_text
+from flowsim.uploads import read_user_file, user_text
 
 REQUIRED = ("team", "fte")
 
@@ -38,10 +38,12 @@ def read_team_table(file: str, origin: str) -> tuple[list[Team], list[Problem]]:
     where = "team_table.file"
     if relative.is_absolute() or ".." in relative.parts or relative.suffix != ".csv":
         return [], [Problem(origin, where, f"{file!r} must be a .csv path inside data/, like teams/bnes.csv")]
-    path = data_dir() / relative
-    if not path.is_file():
-        return [], [Problem(origin, where, f"data/{file} does not exist")]
-    return parse_team_table(path.read_text(encoding="utf-8"), f"data/{file}")
+    try:
+        text = read_user_file(data_dir() / relative, f"data/{file}")
+    except InputError as error:
+        message = error.problems[0].message
+        return [], [Problem(origin, where, f"data/{file} does not exist" if message == "file not found" else message)]
+    return parse_team_table(text, f"data/{file}")
 
 
 def parse_team_table(text: str | bytes, origin: str) -> tuple[list[Team], list[Problem]]:
@@ -73,6 +75,10 @@ def parse_team_table(text: str | bytes, origin: str) -> tuple[list[Team], list[P
     return teams, problems
 
 
+def _kind(value) -> str:
+    return {dict: "mapping", list: "list"}.get(type(value), type(value).__name__)
+
+
 def apply_team_table(document: dict, origin: str, provenance: dict, problems: list[Problem],
                      overridden: set[str] = frozenset()) -> None:
     """Set each mapped role's FTE in ``document`` from the table named in it (an override wins)."""
@@ -81,11 +87,16 @@ def apply_team_table(document: dict, origin: str, provenance: dict, problems: li
         return  # the schema reports a malformed team_table
     teams, found = read_team_table(spec["file"], origin)
     problems += found
+    if not teams:
+        return  # the table itself is the problem: every mapping would be reported again
     by_name = {t.name: t for t in teams}
     roles = document.get("roles") if isinstance(document.get("roles"), dict) else {}
     totals: dict[str, list[Team]] = {}
     for team, role in spec["roles"].items():
-        if team not in by_name:
+        if not isinstance(role, str):
+            problems.append(Problem(origin, f"team_table.roles.{team}",
+                                    f"must be a role name; got a {_kind(role)}"))
+        elif team not in by_name:
             problems.append(Problem(origin, f"team_table.roles.{team}", f"is not a team in data/{spec['file']}"))
         elif role not in roles:
             problems.append(Problem(origin, f"team_table.roles.{team}", f"role '{role}' is not in roles"))
