@@ -166,19 +166,22 @@ def write_run(results: Results, scenario: Scenario, folder: str | Path, started:
     for name in RUN_FILES:  # a table this run does not have must not be left from an earlier run
         if name not in tables and name != "manifest.json":
             (folder / name).unlink(missing_ok=True)
-    manifest = {
-        "scenario": scenario.name,
-        "scenario_file": scenario.origin,
-        "scenario_sha256": scenario_hash(scenario),
-        "seed": results.seed,
-        "reps": results.reps,
+    manifest = {"scenario": scenario.name, "scenario_file": scenario.origin,
+                "scenario_sha256": scenario_hash(scenario), "seed": results.seed, "reps": results.reps}
+    return _finish(folder, manifest, written, [p.name for p in written], started, finished, command)
+
+
+def _finish(folder: Path, manifest: dict, written: list[Path], files: list[str], started: dt.datetime,
+            finished: dt.datetime, command: str | None) -> list[Path]:
+    """Write manifest.json last, with how the files were made and their checksums: the folder is then complete."""
+    manifest |= {
         "flowsim_version": __version__,
         "python": platform.python_version(),
         "packages": package_versions(),
         "command": command or command_line(),
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
-        "files": [p.name for p in written],
+        "files": files,
         "sha256": {p.name: _sha256(p) for p in written},
     }
     write_text_atomic(folder / "manifest.json", json.dumps(manifest, indent=2) + "\n")
@@ -198,19 +201,7 @@ def write_comparison(comparison, a: Scenario, b: Scenario, saved: pd.DataFrame, 
         written.append(folder / name)
     for side, results, scenario in (("a", comparison.a, a), ("b", comparison.b, b)):
         write_run(results, scenario, folder / side, started, finished, file_format, command, force)
-    manifest = {
-        "a": {"scenario": a.name, "scenario_file": a.origin, "scenario_sha256": scenario_hash(a)},
-        "b": {"scenario": b.name, "scenario_file": b.origin, "scenario_sha256": scenario_hash(b)},
-        "seed": comparison.a.seed,
-        "reps": comparison.a.reps,
-        "flowsim_version": __version__,
-        "python": platform.python_version(),
-        "packages": package_versions(),
-        "command": command or command_line(),
-        "started": started.isoformat(timespec="seconds"),
-        "finished": finished.isoformat(timespec="seconds"),
-        "files": [p.name for p in written] + ["a/", "b/"],
-    }
-    write_text_atomic(folder / "manifest.json", json.dumps(manifest, indent=2) + "\n")
-    (folder / WRITING).unlink(missing_ok=True)
-    return written + [folder / "manifest.json"]
+    manifest = {"a": {"scenario": a.name, "scenario_file": a.origin, "scenario_sha256": scenario_hash(a)},
+                "b": {"scenario": b.name, "scenario_file": b.origin, "scenario_sha256": scenario_hash(b)},
+                "seed": comparison.a.seed, "reps": comparison.a.reps}
+    return _finish(folder, manifest, written, [p.name for p in written] + ["a/", "b/"], started, finished, command)

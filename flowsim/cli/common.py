@@ -123,3 +123,16 @@ def progress_bar(total: int, label: str, enabled: bool):
     with Progress(*PROGRESS_COLUMNS, console=err, transient=True) as bar:
         task = bar.add_task(label, total=total)
         yield lambda n: bar.advance(task, n)
+
+
+def wrap_field_name(path: str, width: int) -> str:
+    """A dotted field name in lines of at most ``width``, broken only after a dot."""
+    lines, line = [], ""
+    for part in path.split("."):
+        piece = part if not line else "." + part
+        if line and len(line) + len(piece) > width:
+            lines.append(line + ".")
+            line = part
+        else:
+            line += piece
+    return "\n".join(lines + [line])

@@ -10,7 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from flowsim.analytic import expected_flows
-from flowsim.cli.common import EXIT_USER_ERROR, console, echo_json, json_option, report, set_option, styled
+from flowsim.cli.common import (EXIT_USER_ERROR, console, echo_json, json_option, report, set_option, styled,
+                                wrap_field_name)
 from flowsim.cli.profile import print_steady_state
 from flowsim.errors import FlowsimError
 from flowsim.finance.prices import mixed_prices, price_base
@@ -133,9 +134,9 @@ def sources(file: str, overrides: tuple[str, ...], statuses: tuple[str, ...], pa
     for row in rows:
         source = Text(row.source)
         if row.key:
-            source.append("\n" + _wrap_name(row.key, key_width), style="dim")
+            source.append("\n" + wrap_field_name(row.key, key_width), style="dim")
         prices = [financial_year(row.price_year) if row.price_year else ""] if priced else []
-        table.add_row(_wrap_name(row.path, width), _value(row.path, row.value), *prices, row.status, source)
+        table.add_row(wrap_field_name(row.path, width), _value(row.path, row.value), *prices, row.status, source)
     console.print(table)
     base = price_base(scenario)
     mixed = mixed_prices(scenario)
@@ -151,19 +152,6 @@ def sources(file: str, overrides: tuple[str, ...], statuses: tuple[str, ...], pa
     if unmodelled and not (statuses or pattern):
         console.print(f"Teams in data/{scenario.team_table.file} not mapped to a role (not modelled): "
                       + ", ".join(f"{t.name} ({t.fte:g} FTE)" for t in unmodelled))
-
-
-def _wrap_name(path: str, width: int) -> str:
-    """A dotted field name in lines of at most ``width``, broken only after a dot."""
-    lines, line = [], ""
-    for part in path.split("."):
-        piece = part if not line else "." + part
-        if line and len(line) + len(piece) > width:
-            lines.append(line + ".")
-            line = part
-        else:
-            line += piece
-    return "\n".join(lines + [line])
 
 
 def _value(path: str, value: float) -> str:

@@ -19,6 +19,7 @@ from flowsim.cli.common import (
     err,
     load_with_days,
     styled,
+    wrap_field_name,
 )
 from flowsim.engine.replications import DEFAULT_REPLICATIONS, MAX_REPS
 from flowsim.errors import FlowsimError
@@ -85,19 +86,6 @@ def sweep_command(files, varies, reps, seed, days, out, workers, dask, resume, a
     print_points(table, list(axes))
 
 
-def _header(path: str, width: int = HEADER_WIDTH) -> str:
-    """A varied field's full name as a column header, broken only after a dot."""
-    lines, line = [], ""
-    for part in path.split("."):
-        piece = part if not line else "." + part
-        if line and len(line) + len(piece) > width:
-            lines.append(line + ".")
-            line = part
-        else:
-            line += piece
-    return "\n".join(lines + [line])
-
-
 def _given(path: str, value) -> str:
     """A varied value as given: 2017 stays 2017, 0.30000000000000004 reads 0.3."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -116,7 +104,7 @@ def print_points(table, axes: list[str]) -> None:
     if several:
         shown.add_column("scenario", overflow="fold")
     for path in axes:
-        shown.add_column(_header(path), justify="right", no_wrap=True)
+        shown.add_column(wrap_field_name(path, HEADER_WIDTH), justify="right", no_wrap=True)
     for name in headline:
         shown.add_column(textwrap.fill(kpi_label(name).removesuffix(" (£)"), HEADER_WIDTH), justify="right",
                          no_wrap=True)
