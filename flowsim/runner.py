@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import signal
 import sys
 import threading
 import types
@@ -147,7 +148,13 @@ def local_pool(workers: int) -> ProcessPoolExecutor:
     never re-run its main script; tasks must be functions of importable modules."""
     context = _WorkerContext()
     context.set_forkserver_preload(PRELOAD)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_interrupts)
+
+
+def _ignore_interrupts() -> None:
+    """In a worker: Ctrl-C reaches the whole terminal's process group, but only the parent should act on it
+    (it stops the run with one line); a worker that raised KeyboardInterrupt would print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def default_workers() -> int:
