@@ -12,6 +12,7 @@ from flowsim.format import figure, kpi_unit, number
 from flowsim.runner import Runner
 from flowsim.scenario.schema import Scenario
 from flowsim.ui.sensitivity import tornado_chart
+from flowsim.ui.text import plain
 from flowsim.uncertainty.goal_seek import FieldRange, Goal, goal_seek
 from flowsim.uncertainty.ranges import uncertain_inputs
 from flowsim.uncertainty.replications import headline_kpis
@@ -49,7 +50,7 @@ def staffing_question(scenario: Scenario, runner: Runner, seed: int) -> None:
             found = goal_seek(scenario, [goal], FieldRange(f"roles.{role}.fte", low, high, 1.0),
                               confidence=confidence, seed=seed, runner=runner)
     except FlowsimError as error:
-        st.error(str(error))
+        st.error(plain(str(error)))
         return
     what = f"{share:.0%} of people seen at {scenario.label(stage)} within {figure(target_days)} days"
     if found.answer is None:
@@ -62,7 +63,7 @@ def staffing_question(scenario: Scenario, runner: Runner, seed: int) -> None:
     shown = found.table()[["value", "reps", "status", "mean"]].rename(
         columns={"value": "FTE", "reps": "replications", "mean": "share within target"})
     st.dataframe(shown, hide_index=True, width="stretch")
-    st.caption(f"{found.replications_run} replications in all. " + " ".join(found.notes))
+    st.caption(plain(f"{found.replications_run} replications in all. " + " ".join(found.notes)))
 
 
 def sensitivity_question(scenario: Scenario, runner: Runner, seed: int) -> None:
@@ -83,10 +84,10 @@ def sensitivity_question(scenario: Scenario, runner: Runner, seed: int) -> None:
         with st.spinner("Running each input at both ends of its range…"):
             bars = tornado(scenario, kpi, reps=3, seed=seed, runner=runner)
     except FlowsimError as error:
-        st.error(str(error))
+        st.error(plain(str(error)))
         return
     unit = kpi_unit(kpi)
     st.altair_chart(tornado_chart(bars, kpi_label(kpi, scenario.label), unit), width="stretch")
     top = bars.iloc[0]
-    st.caption(f"{top.input} moves it most: from {number(top.kpi_at_low, unit)} to {number(top.kpi_at_high, unit)} "
-               f"across its range. 3 replications at each end.")
+    st.caption(plain(f"{top.input} moves it most: from {number(top.kpi_at_low, unit)} to "
+                     f"{number(top.kpi_at_high, unit)} across its range. 3 replications at each end."))

@@ -83,7 +83,7 @@ def show_waiting(comparison: Comparison, a: Scenario, b: Scenario) -> None:
 def show_results(comparison: Comparison, settings: RunSettings) -> None:
     a, b = settings.a, settings.b
     st.caption("Every KPI: each side's mean and 95% interval, and the paired difference B − A (positive: B has more). "
-               + " · ".join(f"{field}: {value}" for field, value in settings.rows()[:4]))
+               + plain(" · ".join(f"{field}: {value}" for field, value in settings.rows()[:4])))
     st.dataframe(results_table(comparison, a, b), hide_index=True, width="stretch", height=420)
     stem = f"{a.name}_vs_{b.name}"
     left, right = st.columns(2)
