@@ -108,7 +108,7 @@ def test_look_over_list_raises_levels_after_the_days_waited():
 def test_people_leave_the_list_at_the_monthly_rate():
     """Nobody is seen (one case takes longer than the run): of N waiting at the start, N·(1 − (1 − r)^months)
     have left by the end, checked at each day's end."""
-    document = queue_document(1, 0.001, 1e8, warm_up_days=0, horizon_days=365)
+    document = queue_document(0.01, 0.001, 100_000, warm_up_days=0, horizon_days=365)  # 19 years a case
     document["stages"]["service"]["triage"] = {"levels": {"all": {"share": 1.0, "priority": 5}},
                                                "leave_rate_per_month": 0.1}
     waiting = 2000

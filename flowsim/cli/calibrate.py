@@ -24,16 +24,16 @@ from flowsim.output import write_text_atomic
 @click.option("--force", is_flag=True, help="Replace --out if it exists (never the counts file itself).")
 def calibrate_command(counts, out, name, council, start, force) -> None:
     """Build a scenario from a council's yearly counts (CSV of from,to,people)."""
+    if out is None:  # beside the counts it came from, never over a file already there
+        out = str(Path(counts).with_suffix(".yaml"))
+        if Path(out).exists():
+            raise FlowsimError(f"{out} already exists: name the scenario file to write with --out")
     target = Path(out)
     if target.exists() and Path(counts).exists() and target.samefile(counts):
         raise FlowsimError(f"{out}: is the counts file itself; choose another --out")
     if target.exists() and not force:
         raise FlowsimError(f"{out}: already exists; choose another --out, or add --force to replace it")
     document, scenario = calibrate_file(counts, name, council, start.date() if start else None)
-    if out is None:  # beside the counts it came from, never over a file already there
-        out = str(Path(counts).with_suffix(".yaml"))
-        if Path(out).exists():
-            raise FlowsimError(f"{out} already exists: name the scenario file to write with --out")
     header = (f"# Calibrated by flowsim from {Path(counts).name}: every share and volume is derived from its\n"
               "# counts (see each number's source); time per case, costs and staffing are labelled assumptions.\n")
     write_text_atomic(target, header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
