@@ -147,7 +147,8 @@ def fit(profile: Profile, scenario: Scenario, free: list[FreeParameter], year: s
     variants = Variants(scenario)
     numbers = {row.path: row.value for row in number_sources(scenario)}
 
-    def residuals(x) -> np.ndarray:
+    def weighted(x, modelled_of) -> np.ndarray:
+        """Each figure's error in tolerances, and a light pull towards the start; a penalty if x is not a scenario."""
         calls[0] += 1
         if progress:
             progress(1)
@@ -155,32 +156,26 @@ def fit(profile: Profile, scenario: Scenario, free: list[FreeParameter], year: s
             candidate = variants.make(overrides(scenario, free, x, numbers))
         except (InputError, ValidationError):
             return np.full(len(targets) + len(free), PENALTY)
-        v = ModelView(candidate, profile.model)
-        modelled = np.array([expected_value(v, f, o)[0] for f, o in targets])
+        modelled = modelled_of(ModelView(candidate, profile.model))
         return np.concatenate([(modelled - observed) / scale, PRIOR * (x - start) / (high - low)])
 
-    found = least_squares(residuals, start, bounds=(low, high), x_scale=high - low, diff_step=1e-4,
-                          ftol=1e-5, xtol=1e-5, max_nfev=max_evaluations)
+    def expected(v: ModelView) -> np.ndarray:
+        return np.array([expected_value(v, f, o)[0] for f, o in targets])
 
-    def simulated_residuals(x) -> np.ndarray:
-        calls[0] += 1
-        if progress:
-            progress(1)
-        try:
-            candidate = variants.make(overrides(scenario, free, x, numbers))
-        except (InputError, ValidationError):
-            return np.full(len(targets) + len(free), PENALTY)
-        v = ModelView(candidate, profile.model)
+    def simulated(v: ModelView) -> np.ndarray:
         table = run(v.year_one, reps=simulate, seed=seed, processes=processes, detail=False).kpi_table()
         modelled = []
         for f, o in targets:
             values = simulated_values(v, f, o, table)
             modelled.append(float(values.mean()) if values is not None else expected_value(v, f, o)[0])
-        return np.concatenate([(np.array(modelled) - observed) / scale, PRIOR * (x - start) / (high - low)])
+        return np.array(modelled)
+
+    found = least_squares(weighted, start, args=(expected,), bounds=(low, high), x_scale=high - low,
+                          diff_step=1e-4, ftol=1e-5, xtol=1e-5, max_nfev=max_evaluations)
 
     if simulate:
         # On common random numbers a small change moves few people: take steps of 5% of each parameter's value
-        found = least_squares(simulated_residuals, found.x, bounds=(low, high), x_scale=high - low,
+        found = least_squares(weighted, found.x, args=(simulated,), bounds=(low, high), x_scale=high - low,
                               diff_step=SIMULATED_STEP, ftol=1e-3, xtol=1e-3, max_nfev=SIMULATED_EVALUATIONS)
     final = overrides(scenario, free, found.x, numbers)  # shares past a whole come back scaled to it
     values = {p.path: float(final[p.path]) for p in free}
