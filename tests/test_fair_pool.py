@@ -68,15 +68,16 @@ def test_a_worker_killed_while_idle_is_replaced_and_the_next_run_succeeds(pool, 
 
 def test_a_worker_killed_mid_run_costs_one_retry_and_the_run_still_succeeds(pool, short):
     pids = workers_of(pool)
-    done = {}
+    done, under_way = {}, threading.Event()
     runner = threading.Thread(target=lambda: done.update(
-        results=flowsim.run(short, reps=8, seed=3, detail=True, runner=pool.lane("killed mid-run"))))
+        results=flowsim.run(short, reps=40, seed=3, detail=True, runner=pool.lane("killed mid-run"),
+                            progress=lambda n: under_way.set())))
     runner.start()
-    time.sleep(1.0)  # the run is under way on both workers
+    assert under_way.wait(60)  # a first replication is back: the rest are queued or running on both workers
     os.kill(min(pids), signal.SIGKILL)
     runner.join(120)
     assert not runner.is_alive()
-    serial = flowsim.run(short, reps=8, seed=3, detail=True, processes=1)
+    serial = flowsim.run(short, reps=40, seed=3, detail=True, processes=1)
     pd.testing.assert_frame_equal(done["results"].kpis, serial.kpis)
     pd.testing.assert_frame_equal(done["results"].events, serial.events)
     assert pool.replacements == 1
