@@ -161,13 +161,14 @@ def _finished(folder: Path, point: Point) -> pd.DataFrame | None:
 
 def sweep(bases: Scenario | Sequence[Scenario], vary_fields: Mapping[str, Sequence] | None = None, *,
           reps: int = 10, seed: int = 0, out: str | Path | None = None, resume: bool = False,
-          workers: int | None = None, dask: str | None = None,
+          workers: int | None = None, dask: str | None = None, force: bool = False,
           progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """Run every point of the grid; return one row per point and KPI (mean, 95% CI, sd, n).
 
     ``bases``: one scenario or several (each crossed with the grid). ``vary_fields``:
     field path → values. ``out``: a folder for per-point results and the combined
-    table (``points.parquet`` and ``points.csv``); ``resume`` skips finished points.
+    table (``points.parquet`` and ``points.csv``); ``resume`` skips finished points; ``force`` replaces
+    an earlier sweep there, or files under a sweep's names that flowsim did not write.
     ``workers`` local processes, or ``dask='local'`` / a scheduler address.
     ``progress(done, total)`` is called in replications.
     """
@@ -179,7 +180,7 @@ def sweep(bases: Scenario | Sequence[Scenario], vary_fields: Mapping[str, Sequen
     folder = Path(out) if out is not None else None
     summaries: dict[str, pd.DataFrame] = {}
     if folder is not None:
-        _prepare_sweep_folder(folder, _definition(points, axes, reps, seed), resume)
+        _prepare_sweep_folder(folder, _definition(points, axes, reps, seed), resume, force)
         for point in points:
             done = _finished(folder, point) if resume else None
             if done is not None:
@@ -222,12 +223,13 @@ def sweep(bases: Scenario | Sequence[Scenario], vary_fields: Mapping[str, Sequen
     return table
 
 
-def _prepare_sweep_folder(folder: Path, definition: dict, resume: bool) -> None:
+def _prepare_sweep_folder(folder: Path, definition: dict, resume: bool, force: bool = False) -> None:
     prepare_folder(folder)
     stored = folder / "sweep.json"
-    if stored.exists():
+    if stored.exists() and (resume or not force):
         if not resume:
-            raise FlowsimError(f"{folder} already holds a sweep: resume it to finish it, or choose another folder")
+            raise FlowsimError(f"{folder} already holds a sweep: resume it to finish it, replace it with --force, "
+                               "or choose another folder")
         try:
             recorded = json.loads(stored.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -240,11 +242,30 @@ def _prepare_sweep_folder(folder: Path, definition: dict, resume: bool) -> None:
             if point.is_dir():
                 remove_leftovers(point, POINT_FILES)
         return
+    if stored.exists():  # --force: the earlier sweep is flowsim's own, so it may go
+        _remove_sweep(folder)
     theirs = [name for name in (*SWEEP_FILES, "points") if (folder / name).exists()]
-    if theirs:  # without sweep.json these are not a sweep's: never overwrite them
+    if theirs and not force:  # without sweep.json these are not a sweep's: never overwrite them unasked
         raise FlowsimError(f"{folder}: holds {', '.join(theirs)} that flowsim did not write (no sweep.json); "
-                           "choose another folder")
+                           "choose another folder, or add --force to replace them")
     write_text_atomic(stored, json.dumps(definition, indent=2) + "\n")
+
+
+def _remove_sweep(folder: Path) -> None:
+    """Delete an earlier sweep's files: flowsim's names only, and folders only once they are empty."""
+    points = folder / "points"
+    for point in points.glob("*") if points.is_dir() else ():
+        if point.is_dir() and not point.is_symlink():
+            for name in POINT_FILES:
+                (point / name).unlink(missing_ok=True)
+            remove_leftovers(point, POINT_FILES)
+            if not any(point.iterdir()):
+                point.rmdir()
+    if points.is_dir() and not any(points.iterdir()):
+        points.rmdir()
+    remove_leftovers(folder, SWEEP_FILES)
+    for name in SWEEP_FILES:
+        (folder / name).unlink(missing_ok=True)
 
 
 def load_points(folder: str | Path) -> pd.DataFrame:

@@ -77,6 +77,26 @@ def test_a_folder_with_another_sweep_is_refused(short, tmp_path):
         sweep(short, {"roles.social_worker.fte": [16]}, reps=2, out=tmp_path, resume=True)
 
 
+
+def test_force_replaces_an_earlier_sweep_and_only_flowsim_s_files(short, tmp_path):
+    sweep(short, {"roles.social_worker.fte": [15, 16]}, reps=2, out=tmp_path)
+    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "points" / "mine.txt").write_text("mine too")
+    table = sweep(short, {"roles.social_worker.fte": [17]}, reps=2, out=tmp_path, force=True)
+    assert set(table["roles.social_worker.fte"]) == {17}
+    assert len(list(tmp_path.glob("points/*/manifest.json"))) == 1  # the earlier points are gone
+    assert (tmp_path / "notes.txt").read_text() == "mine" and (tmp_path / "points" / "mine.txt").exists()
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "points.csv").write_text("a user's own table")
+    with pytest.raises(FlowsimError, match="did not write .* add --force"):
+        sweep(short, {"roles.social_worker.fte": [17]}, reps=2, out=other)
+    sweep(short, {"roles.social_worker.fte": [17]}, reps=2, out=other, force=True)
+    assert (other / "points.csv").read_text() != "a user's own table"
+    result = CliRunner().invoke(main, ["sweep", NEW, "--vary", "roles.social_worker.fte=15", "--out", str(other),
+                                       "--resume", "--force"])
+    assert result.exit_code == 2 and "choose one" in result.output
+
 def test_killed_sweep_resumes_to_identical_results(tmp_path):
     out = tmp_path / "sweep"
     command = [

@@ -53,15 +53,19 @@ def _axis(spec: str) -> tuple[str, list]:
 @click.option("--workers", type=click.IntRange(1, 1024), help="Worker processes (default: all cores).")
 @click.option("--dask", metavar="ADDRESS|local", help="Run on Dask: a scheduler address, or 'local' for a LocalCluster.")
 @click.option("--resume", is_flag=True, help="Finish a stopped sweep in --out, skipping finished points.")
+@click.option("--force", is_flag=True, help="Replace an earlier sweep in --out, or results there flowsim did not write.")
 @allow_large_option
-def sweep_command(files, varies, reps, seed, days, out, workers, dask, resume, allow_large) -> None:
+def sweep_command(files, varies, reps, seed, days, out, workers, dask, resume, force, allow_large) -> None:
     """Run a grid of what-ifs with common random numbers; each point is saved as soon as it is done."""
     axes = dict(_axis(spec) for spec in varies)
     bases = [load_with_days(f, (), days) for f in files]
     points = plan(bases, axes)  # every point validated before anything runs
     check_size([p.scenario for p in points], reps, workers, allow_large=allow_large)
-    if not resume and (Path(out) / "sweep.json").exists():
-        raise FlowsimError(f"{out} already holds a sweep: add --resume to finish it, or choose another folder")
+    if resume and force:
+        raise FlowsimError("--resume finishes the sweep in --out and --force replaces it: choose one")
+    if not (resume or force) and (Path(out) / "sweep.json").exists():
+        raise FlowsimError(f"{out} already holds a sweep: add --resume to finish it, --force to replace it, "
+                           "or choose another folder")
     started = dt.datetime.now()
     announced = []
 
@@ -75,7 +79,7 @@ def sweep_command(files, varies, reps, seed, days, out, workers, dask, resume, a
         with Progress(*PROGRESS_COLUMNS, console=err, transient=True) as bar:
             task = bar.add_task("replications", total=None)
             table = run_sweep(bases, axes, reps=reps, seed=seed, out=out, resume=resume, workers=workers,
-                              dask=dask, progress=lambda done, total: progress(bar, task, done, total))
+                              dask=dask, force=force, progress=lambda done, total: progress(bar, task, done, total))
     except KeyboardInterrupt:
         finished = len(list((Path(out) / "points").glob("*/manifest.json")))
         err.print(f"stopped: {finished} of {len(points)} points are saved in {out}/; "

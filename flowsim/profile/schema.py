@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from flowsim.errors import InputError
 from flowsim.profile.measures import MEASURES
 from flowsim.scenario.fields import FiniteNonNegative, Name, Strict
-from flowsim.scenario.load import YAML_VALUE_ERRORS, _problems_from_pydantic
-from flowsim.uploads import MAX_UPLOAD_BYTES, user_text
+from flowsim.scenario.load import _problems_from_pydantic, user_yaml
+from flowsim.uploads import MAX_UPLOAD_BYTES, read_user_file, user_text
 
 FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 
@@ -100,25 +99,12 @@ class Profile(Strict):
 
 def load_profile(path: str | Path) -> Profile:
     """Read and validate a profile file; InputError naming the file, the field and what is wrong."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError.single(str(path), "", "file not found") from None
-    except OSError as err:
-        raise InputError.single(str(path), "", f"cannot be read ({err.strerror or err})") from None
-    return profile_from_text(data, str(path))
+    return profile_from_text(read_user_file(path, str(path), MAX_UPLOAD_BYTES), str(path))
 
 
 def profile_from_text(data: str | bytes, origin: str) -> Profile:
     """Validate a profile already read (an upload); ``origin`` names it in messages."""
-    text = user_text(data, origin, MAX_UPLOAD_BYTES)
-    try:
-        document: Any = yaml.safe_load(text)
-    except YAML_VALUE_ERRORS as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InputError.single(origin, where, f"is not valid YAML: {getattr(err, 'problem', None) or err}") from None
+    document = user_yaml(user_text(data, origin, MAX_UPLOAD_BYTES), origin)
     if not isinstance(document, dict):
         raise InputError.single(origin, "", "must be a YAML mapping with council and figures")
     try:

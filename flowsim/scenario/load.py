@@ -71,7 +71,12 @@ def load_scenario(path: str | Path, overrides: Overrides = None) -> Scenario:
 
 def load_scenario_text(text: str | bytes, origin: str, overrides: Overrides = None) -> Scenario:
     """Like ``load_scenario`` for text already read (an upload); ``origin`` names it in messages."""
-    text = user_text(text, origin, MAX_SCENARIO_BYTES)
+    document = user_yaml(user_text(text, origin, MAX_SCENARIO_BYTES), origin)
+    return scenario_from_document(document, origin, overrides)
+
+
+def user_yaml(text: str, origin: str) -> Any:
+    """A user's YAML text as plain data; InputError naming ``origin`` (and the line) if it is not valid or too big."""
     try:
         document = safe_yaml(text)
     except YAML_VALUE_ERRORS as err:
@@ -81,7 +86,7 @@ def load_scenario_text(text: str | bytes, origin: str, overrides: Overrides = No
         raise InputError.single(origin, where, f"is not valid YAML: {problem}") from None
     if _count_values(document, MAX_SCENARIO_VALUES) > MAX_SCENARIO_VALUES:
         raise InputError.single(origin, "", f"holds more than {MAX_SCENARIO_VALUES:,} values once its aliases are expanded")
-    return scenario_from_document(document, origin, overrides)
+    return document
 
 
 def _count_values(node: Any, limit: int) -> int:
