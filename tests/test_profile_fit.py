@@ -124,3 +124,29 @@ def test_shares_of_one_group_fitted_past_a_whole_take_it_in_proportion():
                        "stages.support_planning.routes.residential_care=0:0.95"], scenario)
     result = fit(profile, scenario, free)  # the fitted scenario is valid: its shares add up to 1
     assert sum(result.scenario.stages["support_planning"].routes.values()) == pytest.approx(1.0)
+
+
+def test_a_steady_fit_sets_durations_with_which_the_caseload_holds(tmp_path):
+    from flowsim.profile import steady_state
+    from tests.test_profile_steady import ASSUMED_DURATIONS, BARNET
+    start = load_scenario(BARNET, ASSUMED_DURATIONS)
+    assert not steady_state(start).balanced
+    types = ["home_care", "residential_care", "nursing_care", "direct_payment", "supported_living", "day_care",
+             "telecare"]
+    free = parse_free([f"outcomes.{t}.mean_duration_weeks=26:1040" for t in types], start)
+    result = fit(load_profile("data/profiles/barnet.yaml"), start, free, steady=True, profile_name="barnet.yaml")
+    state = steady_state(result.scenario)
+    assert state.balanced, state.warnings()
+    for balance in state.packages:  # each freed type's starts meet its need closely, not just within the 10% allowed
+        if balance.package in types:
+            assert balance.ratio == pytest.approx(1, abs=0.03), balance.package
+    fitted = {row.path: row for row in number_sources(result.scenario)}
+    assert "holding the starting caseload of home_care" in fitted["outcomes.home_care.mean_duration_weeks"].source
+    # the shipped durations are these, rounded to whole weeks
+    shipped = load_scenario(BARNET)
+    for t in types:
+        assert shipped.outcomes[t].mean_duration_weeks == pytest.approx(result.values[f"outcomes.{t}.mean_duration_weeks"],
+                                                                         abs=0.6), t
+    result = CliRunner().invoke(main, ["fit", "data/profiles/barnet.yaml", BARNET, "--steady", "--reps", "0",
+                                       "--free", "outcomes.home_care.mean_duration_weeks=26:1040"])
+    assert result.exit_code == 0 and "the fitted caseload holds" in result.output

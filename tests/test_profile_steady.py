@@ -4,15 +4,24 @@ from __future__ import annotations
 import json
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from flowsim.analytic import expected_flows
 from flowsim.cli import main
 from flowsim.profile import steady_state
-from flowsim.scenario import load_scenario, vary
+from flowsim.scenario import load_scenario, scenario_document, vary
 from flowsim.units import DAYS_PER_WEEK, DAYS_PER_YEAR
 
-DRAINING = "scenarios/barnet_current_2017_2020.yaml"
+BARNET = "scenarios/barnet_current_2017_2020.yaml"
+# Barnet's baseline with the durations assumed before they were fitted to hold its caseload: it drains
+ASSUMED_DURATIONS = [f"outcomes.{name}.mean_duration_weeks={weeks}" for name, weeks in (
+    ("home_care", 78), ("residential_care", 104), ("nursing_care", 52), ("direct_payment", 156),
+    ("supported_living", 260), ("day_care", 104), ("telecare", 104))]
+
+
+def draining():
+    return load_scenario(BARNET, ASSUMED_DURATIONS)
 
 
 def balanced(scenario):
@@ -27,7 +36,7 @@ def balanced(scenario):
 
 
 def test_a_draining_baseline_is_flagged_with_the_rate_and_the_reason():
-    state = steady_state(load_scenario(DRAINING))
+    state = steady_state(draining())
     assert not state.balanced
     home = next(p for p in state.packages if p.package == "home_care")
     # 1,500 packages lasting 78 weeks on average need 1,500 / 1.5 = 1,000 starts a year
@@ -41,7 +50,7 @@ def test_a_draining_baseline_is_flagged_with_the_rate_and_the_reason():
 
 
 def test_a_balanced_baseline_passes():
-    scenario = balanced(load_scenario(DRAINING))
+    scenario = balanced(draining())
     state = steady_state(scenario)
     assert state.balanced, state.warnings()
     assert state.warnings() == []
@@ -49,29 +58,40 @@ def test_a_balanced_baseline_passes():
 
 
 def test_a_ballooning_type_is_flagged():
-    scenario = vary(balanced(load_scenario(DRAINING)), {"caseload.packages.residential_care": 50})
+    scenario = vary(balanced(draining()), {"caseload.packages.residential_care": 50})
     [flagged] = steady_state(scenario).flagged
     assert flagged.package == "residential_care" and flagged.status == "balloons"
 
 
 def test_no_starting_caseload_has_nothing_to_hold():
-    scenario = load_scenario(DRAINING, ["caseload.packages={}"])
+    scenario = load_scenario(BARNET, ["caseload.packages={}"])
     assert steady_state(scenario).packages == [] and steady_state(scenario).balanced
 
 
 def test_the_expected_end_matches_the_simulation_s_order():
     # the analytic caseload at the end against the run of the same scenario (KPI active_packages_at_end.total,
     # 3,313 over two replications, seed 0): within 5%
-    state = steady_state(load_scenario(DRAINING))
+    state = steady_state(draining())
     assert sum(p.expected_at_end for p in state.packages) == pytest.approx(3313, rel=0.05)
 
 
-def test_cli_steady_validate_and_flows_show_the_drift():
+def test_cli_steady_validate_and_flows_show_the_drift(tmp_path):
     runner = CliRunner()
-    result = runner.invoke(main, ["steady", DRAINING])
+    assumed = [item for setting in ASSUMED_DURATIONS for item in ("--set", setting)]
+    result = runner.invoke(main, ["steady", BARNET, *assumed])
     assert result.exit_code == 0 and "drains" in result.output and "Home care" in result.output
-    result = runner.invoke(main, ["validate", DRAINING])
+    file = tmp_path / "draining.yaml"
+    file.write_text(yaml.safe_dump(scenario_document(draining()), sort_keys=False))
+    result = runner.invoke(main, ["validate", str(file)])
     assert result.exit_code == 0 and "caseload out of balance: home care drains" in result.output
-    result = runner.invoke(main, ["flows", DRAINING, "--json"])
+    result = runner.invoke(main, ["flows", BARNET, "--json", *assumed])
     steady = json.loads(result.output)["steady_state"]
     assert steady["balanced"] is False and steady["packages"][0]["status"] == "drains"
+
+
+def test_the_shipped_barnet_baseline_holds_its_caseload_and_spend():
+    state = steady_state(load_scenario(BARNET))
+    assert state.balanced, state.warnings()
+    assert state.weekly_spend_end == pytest.approx(state.weekly_spend_start, rel=0.05)
+    result = CliRunner().invoke(main, ["validate", BARNET])
+    assert result.exit_code == 0 and "out of balance" not in result.output

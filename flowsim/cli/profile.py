@@ -29,6 +29,7 @@ from flowsim.profile import steady_state
 from flowsim.profile.backtest import backtest
 from flowsim.profile.check import Row, check, rows_frame
 from flowsim.profile.fit import SIMULATED_EVALUATIONS, fit, parse_free
+from flowsim.profile.steady import TOLERANCE as STEADY_TOLERANCE
 from flowsim.profile.measures import MEASURES
 from flowsim.profile.schema import load_profile
 from flowsim.scenario import load_scenario, scenario_document
@@ -135,10 +136,13 @@ free_option = click.option("--free", "free", multiple=True, required=True, metav
 @click.option("--simulate", default=0, show_default=True, type=click.IntRange(0, 100),
               help="Refine the fit on the simulation with this many replications (common random numbers), "
                    "where queues hold work back (0: the expected flows only).")
+@click.option("--steady", is_flag=True,
+              help="Also hold the starting caseload: each package type's starts from the flow equal to the starts "
+                   "needed to keep its packages running (free its mean_duration_weeks or the routes to it).")
 @seed_option
 @set_option
 @json_option
-def fit_command(profile, scenario, free, year, out, reps, simulate, seed, overrides, as_json) -> None:
+def fit_command(profile, scenario, free, year, out, reps, simulate, steady, seed, overrides, as_json) -> None:
     """Values of the free parameters with which SCENARIO reproduces PROFILE's figures."""
     council = load_profile(profile)
     model = load_scenario(scenario, overrides)
@@ -146,7 +150,7 @@ def fit_command(profile, scenario, free, year, out, reps, simulate, seed, overri
     steps = STEPS + (SIMULATED_EVALUATIONS if simulate else 0)
     with progress_bar(steps * (len(parameters) + 1), "fitting (evaluations, at most)", not as_json) as advance:
         result = fit(council, model, parameters, year, profile_name=Path(profile).name, progress=advance,
-                     max_evaluations=STEPS, simulate=simulate, seed=seed)
+                     max_evaluations=STEPS, simulate=simulate, seed=seed, steady=steady)
     with progress_bar(reps, "checking the fit", not as_json and reps > 0) as advance:
         rows = [r for r in check(council, result.scenario, reps=reps, seed=seed, progress=advance)
                 if (r.figure, r.year) in set(result.figures)]
@@ -176,6 +180,12 @@ def fit_command(profile, scenario, free, year, out, reps, simulate, seed, overri
                              f"{', '.join(held_back)}: queues and caseload caps hold work back that the expected "
                              "flows do not see (free the staffing too, or check the roles' utilisation with "
                              "flowsim run)"))
+    if steady:
+        state = steady_state(result.scenario)
+        print_steady_state(result.scenario)
+        if state.balanced:
+            console.print(f"the fitted caseload holds: every package type's starts are within "
+                          f"{share(STEADY_TOLERANCE)} of those needed to keep its packages running")
     if out:
         console.print(f"fitted scenario written to {out}")
 

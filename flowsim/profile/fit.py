@@ -32,6 +32,7 @@ from flowsim.engine import run
 from flowsim.profile.check import expected_value, simulated_values, tolerance
 from flowsim.profile.measures import MEASURES, ModelView
 from flowsim.profile.schema import Profile
+from flowsim.profile.steady import TOLERANCE as STEADY_TOLERANCE, steady_state
 from flowsim.provenance import number_sources
 from flowsim.scenario import scenario_document, vary
 from flowsim.scenario.load import scenario_from_document
@@ -124,8 +125,13 @@ def overrides(scenario: Scenario, free: list[FreeParameter], x, numbers: dict | 
 
 def fit(profile: Profile, scenario: Scenario, free: list[FreeParameter], year: str | None = None,
         profile_name: str = "the profile", progress: Callable[[int], None] | None = None,
-        max_evaluations: int = 60, simulate: int = 0, seed: int = 0, processes: int | None = None) -> FitResult:
+        max_evaluations: int = 60, simulate: int = 0, seed: int = 0, processes: int | None = None,
+        steady: bool = False) -> FitResult:
     """Free parameters' values with which the scenario's expected flows reproduce the profile's figures of ``year``.
+
+    ``steady``: also hold the starting caseload, as if each package type's balance were a figure: the starts
+    a year the flow makes against the starts needed to hold its packages, within the steady-state check's
+    tolerance (``flowsim.profile.steady``).
 
     ``max_evaluations`` bounds the least-squares steps (each gradient costs one more evaluation per parameter).
     ``simulate`` > 0: then refine from there on the simulation (that many replications, every point on the same
@@ -136,9 +142,10 @@ def fit(profile: Profile, scenario: Scenario, free: list[FreeParameter], year: s
     view = ModelView(scenario, profile.model)
     targets = [(f, o) for f, o in profile.observations(year)
                if MEASURES[f].expected is not None and not math.isnan(expected_value(view, f, o)[0])]
-    if not targets:
+    if not targets and not steady:
         raise FlowsimError(f"{profile_name}: no figure of {year} can be read off the expected flows of "
                            f"{scenario.name}; nothing to fit")
+    balances = [b.package for b in steady_state(scenario).packages if b.active > 0] if steady else []
     observed = np.array([o.value for _, o in targets])
     low, high = np.array([p.low for p in free]), np.array([p.high for p in free])
     start = np.array([p.start for p in free])
@@ -155,9 +162,16 @@ def fit(profile: Profile, scenario: Scenario, free: list[FreeParameter], year: s
         try:
             candidate = variants.make(overrides(scenario, free, x, numbers))
         except (InputError, ValidationError):
-            return np.full(len(targets) + len(free), PENALTY)
+            return np.full(len(targets) + len(balances) + len(free), PENALTY)
         modelled = modelled_of(ModelView(candidate, profile.model))
-        return np.concatenate([(modelled - observed) / scale, PRIOR * (x - start) / (high - low)])
+        return np.concatenate([(modelled - observed) / scale, balance(candidate), PRIOR * (x - start) / (high - low)])
+
+    def balance(candidate: Scenario) -> np.ndarray:
+        """Each package type's starts from the flow against the starts it needs, in the steady check's tolerance."""
+        if not balances:
+            return np.empty(0)
+        ratio = {b.package: b.ratio for b in steady_state(candidate).packages}
+        return np.array([(ratio[name] - 1) / STEADY_TOLERANCE for name in balances])
 
     def expected(v: ModelView) -> np.ndarray:
         return np.array([expected_value(v, f, o)[0] for f, o in targets])
@@ -179,9 +193,11 @@ def fit(profile: Profile, scenario: Scenario, free: list[FreeParameter], year: s
                               diff_step=SIMULATED_STEP, ftol=1e-3, xtol=1e-3, max_nfev=SIMULATED_EVALUATIONS)
     final = overrides(scenario, free, found.x, numbers)  # shares past a whole come back scaled to it
     values = {p.path: float(final[p.path]) for p in free}
-    names = [f"{f} {o.year}" for f, o in targets]
+    names = [f"{f} {o.year}" for f, o in targets] + [f"steady {name}" for name in balances]
+    held = ", ".join(names[:len(targets)]) + (", " if targets and steady else "") + (
+        "holding the starting caseload of " + ", ".join(balances) if steady else "")
     cited = {path: {"value": value, "status": "derived",
-                    "source": f"fit to {profile_name} ({profile.council}, {year}): " + ", ".join(names),
+                    "source": f"fit to {profile_name} ({profile.council}, {year}): {held}",
                     "reason": f"flowsim fit, free between {p.low:g} and {p.high:g}; the value with which the "
                               + ("simulation" if simulate else "expected flows") + " comes closest to the figures"}
              for (path, value), p in zip(values.items(), free)}
@@ -191,7 +207,7 @@ def fit(profile: Profile, scenario: Scenario, free: list[FreeParameter], year: s
     changes = rescaled | cited
     # loaded again from its document, so each fitted number's provenance is the citation written beside it
     fitted = scenario_from_document(scenario_document(vary(scenario, changes)), scenario.origin)
-    figures = len(targets)
+    figures = len(targets) + len(balances)
     return FitResult(fitted, values, [(f, o.year) for f, o in targets], found.fun[:figures], calls[0],
                      conflicts(names, found.fun[:figures], found.jac[:figures]))
 
