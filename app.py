@@ -25,7 +25,7 @@ from flowsim.ui import appraisal_page, serving, tabs
 from flowsim.ui import savings as savings_view
 from flowsim.ui.controls import controls_for, groups, overrides_from, shares_in_use
 from flowsim.ui.exports import edited_scenario
-from flowsim.ui.profile import profile_chart, profile_table
+from flowsim.ui.profile import fit_section, profile_chart, profile_table
 from flowsim.ui.run_control import requested_run, session_key, simulate
 from flowsim.ui.text import plain
 from flowsim.ui.questions import sensitivity_question, staffing_question
@@ -358,6 +358,7 @@ def profile_page() -> None:
     drift = flowsim.steady_state(scenario)
     if not drift.balanced:
         st.warning("Steady state: " + "\n\n".join(plain(w) for w in drift.warnings()))
+    fit_section(profile, scenario)
 
 
 def main() -> None:

@@ -245,5 +245,13 @@ def test_council_profile_page_shows_observed_against_modelled(app):
     requests = table[(table["figure"] == "Requests for support from new clients") & (table["year"] == "2015/16")]
     assert list(requests["observed"]) == ["8,455"] and list(requests["within tolerance"]) == ["yes (±5.0%)"]
     assert any("Steady state" in w.value for w in app.warning)
+    # barnet_current's home care grows: the fit section offers to hold it, freeing the durations
+    assert app.checkbox(key="fit_steady").value
+    assert "outcomes.home_care.mean_duration_weeks" in app.multiselect(key="fit_free_barnet_current").value
+    app.button(key="fit_run").click().run(timeout=120)
+    assert not app.exception and not app.error
+    assert any("The fitted caseload holds" in s.value for s in app.success)
+    fitted = app.dataframe[1].value.set_index("free parameter")
+    assert fitted.loc["outcomes.home_care.mean_duration_weeks", "was"] == "184"
     app.selectbox(key="profile_choice").set_value("Upload a profile…").run()
     assert not app.exception

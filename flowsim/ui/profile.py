@@ -1,10 +1,20 @@
-"""The app's view of a council profile: observed against modelled, figure by figure and year by year."""
+"""The app's view of a council profile: observed against modelled, figure by figure and year by year, and a fit."""
 from __future__ import annotations
+
+from fnmatch import fnmatchcase
 
 import altair as alt
 import pandas as pd
+import streamlit as st
 
 from flowsim.format import number, relative, share
+from flowsim.profile.check import check, rows_frame
+from flowsim.profile.fit import SHARE_GROUPS, fit, parse_free
+from flowsim.profile.steady import steady_state
+from flowsim.provenance import number_sources
+from flowsim.scenario.schema import Scenario
+from flowsim.ui.exports import edited_scenario
+from flowsim.ui.text import plain
 
 SERIES = alt.Scale(domain=["observed", "modelled"], range=["#333333", "#4c78a8"])
 
@@ -34,3 +44,61 @@ def profile_chart(frame: pd.DataFrame) -> alt.Chart:
         tooltip=["label:N", "year:N", "series:N", alt.Tooltip("value:Q", format=",.0f")])
     return (base.mark_line(point=True)).properties(width=220, height=150).facet(
         facet=alt.Facet("label:N", title=None), columns=3).resolve_scale(y="independent")
+
+
+def free_choices(scenario: Scenario) -> dict[str, str]:
+    """Numbers of the scenario a fit may free: path → 'path=low:high' with bounds a user can start from
+    (0 to 1 for a share; a quarter to four times the value otherwise)."""
+    choices = {}
+    for row in number_sources(scenario):
+        value = row.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            continue
+        parent = row.path.rpartition(".")[0]
+        if any(fnmatchcase(parent, group) for group in SHARE_GROUPS):
+            choices[row.path] = f"{row.path}=0:1"
+        else:
+            choices[row.path] = f"{row.path}={value / 4:g}:{value * 4:g}"
+    return choices
+
+
+def durations(scenario: Scenario) -> list[str]:
+    """The mean durations of the package types with packages running at the start: what a steady fit frees."""
+    running = {name for name, count in scenario.caseload.packages.items() if count}
+    return [f"outcomes.{name}.mean_duration_weeks" for name in scenario.package_outcomes() if name in running]
+
+
+def fitted_values_table(result, free) -> pd.DataFrame:
+    return pd.DataFrame({"free parameter": [p.path for p in free], "was": [number(p.start) for p in free],
+                         "fitted": [number(result.values[p.path]) for p in free],
+                         "bounds": [f"{number(p.low)} to {number(p.high)}" for p in free]})
+
+
+def fit_section(profile, scenario: Scenario) -> None:
+    """Fit free numbers of the scenario to the profile's figures (and, if asked, to a steady caseload)."""
+    st.markdown("#### Fit the scenario to these figures")
+    choices = free_choices(scenario)
+    steady = st.checkbox("Hold the starting caseload steady", value=not steady_state(scenario).balanced,
+                         key="fit_steady",
+                         help="Each package type's starts from the flow equal to those needed to keep its packages "
+                              "running (flowsim fit --steady).")
+    default = [p for p in durations(scenario) if p in choices] if steady else []
+    free = st.multiselect("Numbers to fit (bounds: 0 to 1 for shares, a quarter to four times the value otherwise)",
+                          list(choices), default=default, key=f"fit_free_{scenario.name}")
+    if not st.button("Fit", key="fit_run", disabled=not free):
+        return
+    parameters = parse_free([choices[path] for path in free], scenario)
+    with st.spinner("Fitting on the expected flows…"):
+        result = fit(profile, scenario, parameters, steady=steady, profile_name=profile.council)
+    st.dataframe(fitted_values_table(result, parameters), hide_index=True, width="stretch")
+    fitted = rows_frame(check(profile, result.scenario, reps=0))
+    st.dataframe(profile_table(fitted), hide_index=True, width="stretch")
+    for line in result.conflicts:
+        st.warning(plain(f"The figures do not all hold: {line}"))
+    balance = steady_state(result.scenario)
+    if steady and balance.balanced:
+        st.success("The fitted caseload holds: every package type's starts are within 10% of those needed.")
+    elif not balance.balanced:
+        st.warning("Steady state: " + "\n\n".join(plain(w) for w in balance.warnings()))
+    file_name, data = edited_scenario(result.scenario)
+    st.download_button("Download the fitted scenario (YAML)", data, file_name=file_name, key="fit_download")
