@@ -45,7 +45,7 @@ def test_a_draining_baseline_is_flagged_with_the_rate_and_the_reason():
     assert home.expected_at_end < home.active
     text = "\n".join(state.warnings())
     assert "Home care: 1,003 starts a year needed to hold 1,500 packages" in text
-    assert "the flow starts 418" in text
+    assert "the flow starts 410" in text
     assert state.weekly_spend_end < 0.7 * state.weekly_spend_start
 
 
