@@ -252,6 +252,6 @@ def test_council_profile_page_shows_observed_against_modelled(app):
     assert not app.exception and not app.error
     assert any("The fitted caseload holds" in s.value for s in app.success)
     fitted = app.dataframe[1].value.set_index("free parameter")
-    assert fitted.loc["outcomes.home_care.mean_duration_weeks", "was"] == "184"
+    assert fitted.loc["outcomes.home_care.mean_duration_weeks", "was"] == "187"
     app.selectbox(key="profile_choice").set_value("Upload a profile…").run()
     assert not app.exception

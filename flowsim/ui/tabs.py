@@ -87,11 +87,12 @@ def show_results(comparison: Comparison, settings: RunSettings) -> None:
     st.dataframe(results_table(comparison, a, b), hide_index=True, width="stretch", height=420)
     stem = f"{a.name}_vs_{b.name}"
     left, right = st.columns(2)
-    left.download_button("Download all results (CSV)", results_csv(comparison, settings), file_name=f"{stem}.csv",
-                         mime="text/csv", key="download_csv")
+    # Made when clicked, not at every rerun: the workbook alone took about a second of each slider move
+    left.download_button("Download all results (CSV)", lambda: results_csv(comparison, settings),
+                         file_name=f"{stem}.csv", mime="text/csv", key="download_csv", on_click="ignore")
     right.download_button("Download workbook (Excel: results, each replication, inputs and sources)",
-                          results_workbook(comparison, settings), file_name=f"{stem}.xlsx", mime=XLSX,
-                          key="download_xlsx")
+                          lambda: results_workbook(comparison, settings), file_name=f"{stem}.xlsx", mime=XLSX,
+                          key="download_xlsx", on_click="ignore")
 
 
 def show_localities(comparison: Comparison, a: Scenario, b: Scenario) -> None:
