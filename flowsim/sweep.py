@@ -254,15 +254,16 @@ def _prepare_sweep_folder(folder: Path, definition: dict, resume: bool, force: b
 def _remove_sweep(folder: Path) -> None:
     """Delete an earlier sweep's files: flowsim's names only, and folders only once they are empty."""
     points = folder / "points"
-    for point in points.glob("*") if points.is_dir() else ():
-        if point.is_dir() and not point.is_symlink():
-            for name in POINT_FILES:
-                (point / name).unlink(missing_ok=True)
-            remove_leftovers(point, POINT_FILES)
-            if not any(point.iterdir()):
-                point.rmdir()
-    if points.is_dir() and not any(points.iterdir()):
-        points.rmdir()
+    if points.is_dir() and not points.is_symlink():  # a link is not a folder flowsim made: never follow it
+        for point in points.glob("*"):
+            if point.is_dir() and not point.is_symlink():
+                for name in POINT_FILES:
+                    (point / name).unlink(missing_ok=True)
+                remove_leftovers(point, POINT_FILES)
+                if not any(point.iterdir()):
+                    point.rmdir()
+        if not any(points.iterdir()):
+            points.rmdir()
     remove_leftovers(folder, SWEEP_FILES)
     for name in SWEEP_FILES:
         (folder / name).unlink(missing_ok=True)
