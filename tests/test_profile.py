@@ -57,7 +57,6 @@ def test_cli_exit_2_on_a_malformed_profile(tmp_path):
     assert result.exit_code == 2 and "file not found" in result.output
 
 
-
 def test_a_profile_is_read_like_a_scenario_file(tmp_path):
     """Size-checked, ordinary files only, duplicate keys refused: the same rules as a scenario."""
     with pytest.raises(InputError, match="is not an ordinary file"):
@@ -68,6 +67,7 @@ def test_a_profile_is_read_like_a_scenario_file(tmp_path):
     big.write_text(GOOD + "#" * 1_000_001)
     with pytest.raises(InputError, match="is larger than"):
         load_profile(big)
+
 
 def test_check_reads_each_figure_off_the_model():
     rows = {(r.figure, r.year): r for r in check(load_profile(BARNET), load_scenario("scenarios/barnet_current.yaml"),

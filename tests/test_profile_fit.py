@@ -8,11 +8,13 @@ from click.testing import CliRunner
 from flowsim.cli import main
 from flowsim.provenance import number_sources
 from flowsim.errors import FlowsimError, InputError
+from flowsim.profile import steady_state
 from flowsim.profile.backtest import backtest
 from flowsim.profile.check import check
 from flowsim.profile.fit import fit, overrides, parse_free
 from flowsim.profile.schema import load_profile, profile_from_text
 from flowsim.scenario import load_scenario, vary
+from tests.test_profile_steady import ASSUMED_DURATIONS, BARNET
 
 SCENARIO = "scenarios/barnet_current.yaml"
 KNOWN = {"demand.contacts_per_year": 9500.0, "stages.hospital_team.routes.enablement": 0.2,
@@ -126,9 +128,7 @@ def test_shares_of_one_group_fitted_past_a_whole_take_it_in_proportion():
     assert sum(result.scenario.stages["support_planning"].routes.values()) == pytest.approx(1.0)
 
 
-def test_a_steady_fit_sets_durations_with_which_the_caseload_holds(tmp_path):
-    from flowsim.profile import steady_state
-    from tests.test_profile_steady import ASSUMED_DURATIONS, BARNET
+def test_a_steady_fit_sets_durations_with_which_the_caseload_holds():
     start = load_scenario(BARNET, ASSUMED_DURATIONS)
     assert not steady_state(start).balanced
     types = ["home_care", "residential_care", "nursing_care", "direct_payment", "supported_living", "day_care",
