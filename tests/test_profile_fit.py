@@ -1,6 +1,8 @@
 """Fitting a scenario to a profile: it recovers known values, names figures that conflict, and back-tests."""
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -150,3 +152,6 @@ def test_a_steady_fit_sets_durations_with_which_the_caseload_holds():
     result = CliRunner().invoke(main, ["fit", "data/profiles/barnet.yaml", BARNET, "--steady", "--reps", "0",
                                        "--free", "outcomes.home_care.mean_duration_weeks=26:1040"])
     assert result.exit_code == 0 and "the fitted caseload holds" in result.output
+    result = CliRunner().invoke(main, ["fit", "data/profiles/barnet.yaml", BARNET, "--steady", "--reps", "0", "--json",
+                                       "--free", "outcomes.home_care.mean_duration_weeks=26:1040"])
+    assert json.loads(result.output)["steady_state"]["balanced"] is True

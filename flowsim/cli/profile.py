@@ -161,7 +161,8 @@ def fit_command(profile, scenario, free, year, out, reps, simulate, steady, seed
     if as_json:
         echo_json({"profile": profile, "scenario": model.name, "values": result.values,
                    "evaluations": result.evaluations, "figures": _rows_json(rows),
-                   "conflicts": result.conflicts, "out": out})
+                   "conflicts": result.conflicts, "out": out}
+                  | ({"steady_state": steady_state(result.scenario).to_dict()} if steady else {}))
         return
     table = Table(title="Fitted values", title_justify="left", show_edge=False)
     for column in ("Free parameter", "was", "fitted", "bounds"):
