@@ -155,3 +155,11 @@ def test_a_steady_fit_sets_durations_with_which_the_caseload_holds():
     result = CliRunner().invoke(main, ["fit", "data/profiles/barnet.yaml", BARNET, "--steady", "--reps", "0", "--json",
                                        "--free", "outcomes.home_care.mean_duration_weeks=26:1040"])
     assert json.loads(result.output)["steady_state"]["balanced"] is True
+
+
+def test_a_steady_fit_with_nothing_to_hold_or_match_is_refused():
+    empty = load_scenario(BARNET, ["caseload.packages={}"])
+    profile = profile_from_text(profile_of(empty, ["requests_new_clients"], year="2017/18"), "model")
+    free = parse_free(["outcomes.home_care.mean_duration_weeks=26:1040"], empty)
+    with pytest.raises(FlowsimError, match="starts with no packages to hold"):
+        fit(profile, empty, free, year="2015/16", steady=True)

@@ -142,10 +142,11 @@ def fit(profile: Profile, scenario: Scenario, free: list[FreeParameter], year: s
     view = ModelView(scenario, profile.model)
     targets = [(f, o) for f, o in profile.observations(year)
                if MEASURES[f].expected is not None and not math.isnan(expected_value(view, f, o)[0])]
-    if not targets and not steady:
-        raise FlowsimError(f"{profile_name}: no figure of {year} can be read off the expected flows of "
-                           f"{scenario.name}; nothing to fit")
     balances = [b.package for b in steady_state(scenario).packages if b.active > 0] if steady else []
+    if not targets and not balances:
+        raise FlowsimError(f"{profile_name}: no figure of {year} can be read off the expected flows of "
+                           f"{scenario.name}" + (" and it starts with no packages to hold" if steady else "")
+                           + "; nothing to fit")
     observed = np.array([o.value for _, o in targets])
     low, high = np.array([p.low for p in free]), np.array([p.high for p in free])
     start = np.array([p.start for p in free])
@@ -194,8 +195,8 @@ def fit(profile: Profile, scenario: Scenario, free: list[FreeParameter], year: s
     final = overrides(scenario, free, found.x, numbers)  # shares past a whole come back scaled to it
     values = {p.path: float(final[p.path]) for p in free}
     names = [f"{f} {o.year}" for f, o in targets] + [f"steady {name}" for name in balances]
-    held = ", ".join(names[:len(targets)]) + (", " if targets and steady else "") + (
-        "holding the starting caseload of " + ", ".join(balances) if steady else "")
+    held = ", ".join(names[:len(targets)] + (["holding the starting caseload of " + ", ".join(balances)]
+                                               if balances else []))
     cited = {path: {"value": value, "status": "derived",
                     "source": f"fit to {profile_name} ({profile.council}, {year}): {held}",
                     "reason": f"flowsim fit, free between {p.low:g} and {p.high:g}; the value with which the "
