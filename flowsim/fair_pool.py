@@ -14,10 +14,16 @@ keep it usable for all of them:
   out-of-memory killer), the process pool is broken for every task in it; the
   pool is replaced and each task that was in it is tried once more. A task
   whose worker dies twice fails with ``RunFailed``, a message for the user.
+  A worker killed while sending its result leaves half a message in the pipe,
+  and the process pool waits for the rest for ever without noticing the
+  death; so while tasks are running the dispatcher also looks at the workers
+  every second, and a pool with a worker dead for ``GRACE_SECONDS`` that has
+  not said it is broken is given up the same way.
 """
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict, deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import as_completed as futures_completed
@@ -28,6 +34,8 @@ from typing import Callable, Iterable, Iterator
 from flowsim.errors import RunFailed
 
 ATTEMPTS = 2  # a task's first try and one retry after its worker died
+WATCH_SECONDS = 1.0  # how often, while tasks run, the dispatcher looks for workers that died unnoticed
+GRACE_SECONDS = 3.0  # a pool that has not noticed a dead worker by then never will: give it up
 
 
 @dataclass(eq=False)
@@ -82,9 +90,12 @@ class FairPool:
         self._queues: OrderedDict[Lane, deque[_Task]] = OrderedDict()  # order = whose turn is next
         self._current: dict[str, Lane] = {}  # each session's latest run
         self._in_flight = 0
+        self._running: dict[_Task, ProcessPoolExecutor] = {}  # tasks handed to a process pool, and which
+        self._dead_since: float | None = None  # when a worker of the current pool was first seen dead
         self._closed = False
         self._changed = threading.Condition()
         self.replacements = 0  # pools replaced after a worker died (for tests and benchmarks)
+        self.given_up = 0  # of those, pools that never noticed the death themselves
         self._dispatcher = threading.Thread(target=self._dispatch, name="flowsim-fair-pool", daemon=True)
         self._dispatcher.start()
 
@@ -154,42 +165,93 @@ class FairPool:
 
     def _dispatch(self) -> None:
         while True:
+            hung = None
             with self._changed:
                 while not self._closed and (self._in_flight >= self.workers or not self._queues):
-                    self._changed.wait()
+                    self._changed.wait(WATCH_SECONDS if self._running else None)
+                    if (hung := self._hung_pool()) is not None:
+                        break
                 if self._closed:
                     return
-                task = self._next_task()
-                if task is None:
-                    continue
-                self._in_flight += 1
-                pool = self._pool
+                task = self._next_task() if hung is None else None
+                if task is not None:
+                    self._in_flight += 1
+                    pool = self._running[task] = self._pool
+            if hung is not None:
+                self._give_up(hung)
+            if task is None:
+                continue
             try:
                 inner = pool.submit(task.fn, *task.args)
             except BrokenProcessPool:  # a worker died while idle: the task never ran
+                with self._changed:
+                    del self._running[task]
                 self._replace(pool)
                 self._requeue(task)
                 continue
             inner.add_done_callback(lambda done, task=task, pool=pool: self._finished(task, pool, done))
 
     def _finished(self, task: _Task, pool: ProcessPoolExecutor, inner: Future) -> None:
+        with self._changed:
+            if self._running.get(task) is not pool:
+                return  # its pool was given up for dead and the task handed on already
+            del self._running[task]
         error = None if inner.cancelled() else inner.exception()
         if inner.cancelled() or isinstance(error, BrokenProcessPool):
-            task.attempts += 1
-            if task.attempts < ATTEMPTS and not self._closed:
-                self._replace(pool)
-                self._requeue(task)
-                return
-            task.outer.set_exception(RunFailed(
-                "the simulation stopped: its worker process ended twice (often a sign of too little memory "
-                "for the run); try fewer replications or fewer days"))
-        elif error is not None:
+            self._replace(pool)
+            self._died(task)
+            return
+        if error is not None:
             task.outer.set_exception(error)
         else:
             task.outer.set_result(inner.result())
         with self._changed:
             self._in_flight -= 1
             self._changed.notify_all()
+
+    def _died(self, task: _Task) -> None:
+        """The task's worker died: try it once more, or fail it with a message for the user."""
+        task.attempts += 1
+        if task.attempts < ATTEMPTS and not self._closed:
+            self._requeue(task)
+            return
+        task.outer.set_exception(RunFailed(
+            "the simulation stopped: its worker process ended twice (often a sign of too little memory "
+            "for the run); try fewer replications or fewer days"))
+        with self._changed:
+            self._in_flight -= 1
+            self._changed.notify_all()
+
+    def _hung_pool(self) -> ProcessPoolExecutor | None:
+        """The current pool, if one of its workers has been dead for ``GRACE_SECONDS`` while it runs tasks
+        without having said it is broken (called with the lock held)."""
+        pool = self._pool
+        processes = list((pool._processes or {}).values())  # ProcessPoolExecutor's own: no public view
+        if self._closed or not self._running or not any(p.exitcode is not None for p in processes):
+            self._dead_since = None
+            return None
+        now = time.monotonic()
+        self._dead_since = self._dead_since or now
+        return pool if now - self._dead_since >= GRACE_SECONDS else None
+
+    def _give_up(self, pool: ProcessPoolExecutor) -> None:
+        """Replace a pool hung by a dead worker and retry its tasks; end its other workers and close this
+        process's end of its result pipe, so that its reader sees the end of the half message and stops."""
+        with self._changed:
+            stranded = [task for task, on in self._running.items() if on is pool]
+            for task in stranded:
+                del self._running[task]
+            self._dead_since = None
+            self.given_up += 1
+        processes, results = list((pool._processes or {}).values()), pool._result_queue  # gone once shut down
+        self._replace(pool)
+        for process in processes:
+            if process.exitcode is None:
+                process.kill()
+        if results is not None:
+            results._writer.close()
+        for task in stranded:
+            self._died(task)
 
     def _requeue(self, task: _Task) -> None:
         """Back to the front of a lane of its own, so it runs next."""

@@ -1,6 +1,8 @@
 """The app's shared pool: a killed worker costs a retry, not the server; runs take turns; a newer run supersedes."""
 import os
 import signal
+import struct
+import sys
 import threading
 import time
 from concurrent.futures import CancelledError
@@ -47,6 +49,21 @@ def die_once(marker: str) -> str:
     return "survived"
 
 
+def die_while_sending(marker: str) -> str:
+    """The first time it runs, write half of a result message into the pool's result pipe (holding the
+    pipe's lock, as a worker sending a large result does) and kill its own worker; then succeed."""
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        frame = sys._getframe(1)
+        while "result_queue" not in frame.f_locals:  # ProcessPoolExecutor's worker loop, which called us
+            frame = frame.f_back
+        results = frame.f_locals["result_queue"]
+        with results._wlock:
+            os.write(results._writer.fileno(), struct.pack("!i", 100_000) + b"half a result")
+            os.kill(os.getpid(), signal.SIGKILL)
+    return "survived"
+
+
 def always_die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
@@ -85,6 +102,13 @@ def test_a_worker_killed_mid_run_costs_one_retry_and_the_run_still_succeeds(pool
 
 def test_a_task_whose_worker_dies_once_is_retried(pool, tmp_path):
     assert pool.lane("s").submit(die_once, str(tmp_path / "died")).result(60) == "survived"
+
+
+def test_a_worker_killed_while_sending_its_result_is_found_and_its_task_retried(pool, tmp_path):
+    # The process pool itself would wait for the rest of the message for ever.
+    assert pool.lane("s").submit(die_while_sending, str(tmp_path / "died")).result(60) == "survived"
+    assert pool.given_up == 1 and pool.replacements == 1
+    assert pool.lane("next").submit(label_after, "served", 0).result(60) == "served"
 
 
 def test_a_task_whose_worker_dies_twice_fails_with_a_message_and_the_pool_keeps_serving(pool):
