@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from flowsim.calendar import expected_arrivals_per_day, expected_contacts_per_day
+from flowsim.calendar import expected_arrivals_per_day, expected_contacts_per_day, expected_group_contacts_per_day
 from flowsim.capacity import capacity_warning
 from flowsim.errors import FlowsimError
 from flowsim.scenario.network import OPEN_CASE_SOURCE, REVIEW_SOURCE, WAITING_SOURCE
@@ -25,7 +25,6 @@ from flowsim.scenario.schema import Scenario
 from flowsim.units import DAYS_PER_WEEK, DAYS_PER_YEAR
 
 MAX_REVIEW_TERMS = 100_000  # reviews of one package in the horizon: a bound on the sum below, whatever the input
-
 
 
 @dataclass(frozen=True)
@@ -53,6 +52,7 @@ class ExpectedFlows:
     roles: dict[str, RoleLoad]
     warnings: list[str] = field(default_factory=list)
     workstreams: dict[str, float] = field(default_factory=dict)  # competing work arriving, per year
+    by_group: dict[str, dict[str, float]] = field(default_factory=dict)  # client group -> contacts' visits and outcomes
 
     def to_dict(self) -> dict:
         """Plain values for JSON."""
@@ -71,20 +71,28 @@ class ExpectedFlows:
                 for name, load in self.roles.items()
             },
             "warnings": self.warnings,
-        }
+        } | ({"by_group": self.by_group} if self.by_group else {})
 
 
-def entries_over_horizon(scenario: Scenario, source: str) -> dict[str, float]:
-    """Expected people entering each stage from ``source`` during the horizon."""
+def entries_over_horizon(scenario: Scenario, source: str, group: str | None = None) -> dict[str, float]:
+    """Expected people entering each stage from ``source`` during the horizon; with ``group``, that
+    client group's contacts only (people already waiting or with cases open at the start have no group)."""
     entries: dict[str, float] = {}
     if source in scenario.demand.sources:
-        days = expected_contacts_per_day(scenario)[scenario.time.warm_up_days:]
+        days = (expected_contacts_per_day(scenario) if group is None
+                else expected_group_contacts_per_day(scenario, group))[scenario.time.warm_up_days:]
         stage = scenario.demand.entry_stage(source)
         entries[stage] = days.sum() * scenario.demand.sources[source]
     elif source in scenario.demand.workstreams:
         stream = scenario.demand.workstreams[source]
         days = expected_arrivals_per_day(scenario, stream.per_year)[scenario.time.warm_up_days:]
         entries[stream.stage] = days.sum()
+    return entries if group is not None else entries | starting_entries(scenario, source, entries)
+
+
+def starting_entries(scenario: Scenario, source: str, entries: dict[str, float] | None = None) -> dict[str, float]:
+    """People from ``source`` at each stage at the start (waiting, or with cases open), added to ``entries``."""
+    entries = dict(entries or {})
     for stage, waiting in scenario.waiting_list.items():
         if (waiting.source or WAITING_SOURCE) == source:
             entries[stage] = entries.get(stage, 0.0) + waiting.count
@@ -95,7 +103,8 @@ def entries_over_horizon(scenario: Scenario, source: str) -> dict[str, float]:
 
 
 def absorb(scenario: Scenario, source: str, entries: dict[str, float]) -> tuple[dict, dict, dict, dict]:
-    """Visits per stage, arrivals per outcome, flow per edge, and the mean days from entry to each outcome.
+    """Visits per stage, arrivals per outcome, flow per edge, and the mean days from entry to each outcome,
+    for people routed by ``source`` (a source, or a source and client group: ``route_key``).
 
     The days count each stage's least time (``Stage.least_days``): with N = (I − Q)⁻¹ and
     B = N R the absorption probabilities, E[days · 1{ends in o}] = Σₛ visitsₛ · daysₛ · Bₛₒ.
@@ -194,9 +203,15 @@ def expected_flows(scenario: Scenario) -> ExpectedFlows:
 
     lag_sum = dict.fromkeys(scenario.outcomes, 0.0)  # Σ people × mean days from asking to the outcome
 
-    def add(source: str, entries: dict[str, float]) -> None:
-        visit, reached, flow, lag = absorb(scenario, source, entries)
-        by_source[source] = {**visit, **reached}
+    by_group: dict[str, dict[str, float]] = {}
+
+    def add(source: str, entries: dict[str, float], key: str | None = None, group: str | None = None) -> None:
+        visit, reached, flow, lag = absorb(scenario, key or source, entries)
+        for table, name in ((by_source, source), (by_group, group)):
+            if name is not None:
+                mine = table.setdefault(name, {})
+                for thing, n in {**visit, **reached}.items():
+                    mine[thing] = mine.get(thing, 0.0) + n
         for name, n in visit.items():
             stage_total[name] += n
         for name, n in reached.items():
@@ -205,9 +220,17 @@ def expected_flows(scenario: Scenario) -> ExpectedFlows:
         for edge, n in flow.items():
             edges[edge] = edges.get(edge, 0.0) + n
 
-    for source in scenario.network.sources:
+    network = scenario.network
+    for source in network.sources:
         if source != REVIEW_SOURCE:
-            add(source, entries_over_horizon(scenario, source))
+            routed = network.route_keys[source]
+            if routed[0][1] is None:
+                add(source, entries_over_horizon(scenario, source))
+                continue
+            for key, group in routed:  # contacts by client group, then those at the start (routed by the source)
+                add(source, entries_over_horizon(scenario, source, group), key, group)
+            if start := starting_entries(scenario, source):
+                add(source, start)
     review_stage = scenario.caseload.review_stage
     if review_stage is not None:
         # Reviews can lead to new packages, which are reviewed in turn: iterate to the fixed point.
@@ -238,6 +261,7 @@ def expected_flows(scenario: Scenario) -> ExpectedFlows:
         outcomes=outcomes,
         edges=per_year(edges),
         by_source={s: per_year(t) for s, t in by_source.items()},
+        by_group={g: per_year(t) for g, t in by_group.items()},
         roles=roles,
         warnings=warnings,
         workstreams={name: float(expected_arrivals_per_day(scenario, w.per_year)[scenario.time.warm_up_days:].sum()) / years

@@ -53,15 +53,28 @@ def growth_integral(growth: float, start_day: np.ndarray | float, length: float 
 
 
 def expected_contacts_per_day(scenario: Scenario, days: int | None = None) -> np.ndarray:
-    """Expected contacts on each simulated day: the exact integral of the arrival rate."""
-    return expected_arrivals_per_day(scenario, scenario.demand.contacts_per_year, days)
+    """Expected contacts on each simulated day: the exact integral of the arrival rate (summed over client groups)."""
+    demand = scenario.demand
+    if not demand.groups:
+        return expected_arrivals_per_day(scenario, demand.contacts_per_year, days)
+    return sum(expected_group_contacts_per_day(scenario, name, days) for name in demand.groups)
 
 
-def expected_arrivals_per_day(scenario: Scenario, per_year: float, days: int | None = None) -> np.ndarray:
-    """Expected arrivals each day of a stream of ``per_year`` following the demand's profiles and growth."""
+def expected_group_contacts_per_day(scenario: Scenario, group: str, days: int | None = None) -> np.ndarray:
+    """Expected contacts of one client group on each simulated day, at the group's own growth."""
+    demand = scenario.demand
+    return expected_arrivals_per_day(scenario, demand.contacts_per_year * demand.groups[group].share, days,
+                                     demand.group_growth(group))
+
+
+def expected_arrivals_per_day(scenario: Scenario, per_year: float, days: int | None = None,
+                              growth: float | None = None) -> np.ndarray:
+    """Expected arrivals each day of a stream of ``per_year`` following the demand's profiles and
+    growth (or ``growth``)."""
     profile = day_profile(scenario, days)
     base = per_year / DAYS_PER_YEAR
-    return base * profile * growth_integral(scenario.demand.annual_growth, np.arange(len(profile), dtype=float))
+    growth = scenario.demand.annual_growth if growth is None else growth
+    return base * profile * growth_integral(growth, np.arange(len(profile), dtype=float))
 
 
 def is_working_day(pattern: WorkingPattern, date: dt.date, bank_holidays: set[dt.date]) -> bool:

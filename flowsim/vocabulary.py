@@ -128,11 +128,18 @@ MEASURE_LABELS = {
     "reviewed_in_year_share": "Share of long-standing packages reviewed in the year",
     "new_packages": "New packages",
     "active_packages_at_end": "Active packages at the end",
+    "group_contacts": "Contacts by client group",
+    "group_new_packages": "New packages by client group",
+    "group_new_package_cost": "Cost of new packages over the horizon by client group (£)",
+    "group_active_packages_at_end": "Active packages at the end by client group",
     "package_cost": "Package cost (£)",
     "package_cost_weekly": "Package cost a week (£)",
     "staff_cost": "Staff cost (£)",
     "total_cost": "Package and staff cost (£)",
 }
+
+# What is counted per client group (``demand.groups``), in reading order.
+GROUP_MEASURES = ["group_contacts", "group_new_packages", "group_new_package_cost", "group_active_packages_at_end"]
 
 # Ratios shown as percentages; everything else as counts, days, hours or pounds.
 PERCENT_MEASURES = {"within_target", "utilisation", "reviewed_in_year_share"}

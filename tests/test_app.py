@@ -255,3 +255,14 @@ def test_council_profile_page_shows_observed_against_modelled(app):
     assert fitted.loc["outcomes.home_care.mean_duration_weeks", "was"] == "187"
     app.selectbox(key="profile_choice").set_value("Upload a profile…").run()
     assert not app.exception
+
+
+def test_client_groups_have_their_growth_sliders_and_a_table(app):
+    app.selectbox(key="choice_B").set_value("barnet_winter_2025").run()
+    assert not app.exception and not app.error
+    older = app.slider(key="B|barnet_winter_2025|demand.groups.older_adults.annual_growth")
+    assert older.value == pytest.approx(2.405, abs=0.01)  # percent
+    assert "By client group" in [h.value for h in app.subheader]
+    table = next(df.value for df in app.dataframe
+                 if "KPI" in df.value and df.value["KPI"].str.startswith("Contacts by client group").any())
+    assert "Contacts by client group: Older adults (65+)" in set(table["KPI"])

@@ -113,10 +113,22 @@ def test_barnet_demand_growth_follows_its_projected_population_by_age():
     w = v("barnet.requests_older_share_2017_18")
     growth = w * (1.33 ** (1 / 12) - 1) + (1 - w) * (1.04 ** (1 / 12) - 1)
     assert growth == pytest.approx(v("barnet.request_growth_per_year_from_population"), abs=1e-4)
-    assert v("barnet.contacts_per_year_2017_18") * (1 + growth) ** 8 == pytest.approx(
+    older_growth, younger_growth = 1.33 ** (1 / 12) - 1, 1.04 ** (1 / 12) - 1
+    assert older_growth == pytest.approx(v("barnet.request_growth_per_year.older_adults"), abs=1e-5)
+    assert younger_growth == pytest.approx(v("barnet.request_growth_per_year.younger_adults"), abs=1e-5)
+    older_by_2025, younger_by_2025 = w * (1 + older_growth) ** 8, (1 - w) * (1 + younger_growth) ** 8
+    assert v("barnet.contacts_per_year_2017_18") * (older_by_2025 + younger_by_2025) == pytest.approx(
         v("barnet.contacts_per_year_2025"), abs=2)
+    assert older_by_2025 / (older_by_2025 + younger_by_2025) == pytest.approx(
+        v("barnet.requests_older_share_2025"), abs=5e-4)
+    # each age group grown at its own rate comes to more than the blended rate would: the older share grows
+    assert older_by_2025 + younger_by_2025 > (1 + growth) ** 8
     scenario = load_scenario("scenarios/barnet_winter_2025.yaml")
     assert scenario.demand.contacts_per_year == v("barnet.contacts_per_year_2025")
+    groups = scenario.demand.groups
+    assert groups["older_adults"].share == v("barnet.requests_older_share_2025")
+    assert scenario.demand.group_growth("older_adults") == v("barnet.request_growth_per_year.older_adults")
+    assert scenario.demand.group_growth("younger_adults") == v("barnet.request_growth_per_year.younger_adults")
 
 
 def test_waits_come_from_simulation_only():

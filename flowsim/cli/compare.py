@@ -26,7 +26,7 @@ from flowsim.finance import savings
 from flowsim.format import interval, kpi_unit, number, shared_decimals
 from flowsim.output import COMPARISON_FILES, FORMATS, RUN_FILES, check_folder, write_comparison
 from flowsim.uncertainty.sampling import compare_with_input_uncertainty
-from flowsim.vocabulary import MEASURE_LABELS, kpi_label
+from flowsim.vocabulary import GROUP_MEASURES, MEASURE_LABELS, kpi_label
 
 DIFFERENCE = "B − A ±95% CI"
 STAGE_MEASURES = ["arrivals", "wait_mean_days", "wait_median_days", "wait_p90_days", "within_target",
@@ -62,6 +62,7 @@ class Sides:
         self.roles = flow_order(list(a.roles), list(b.roles))
         self.outcomes = flow_order(list(a.outcomes), list(b.outcomes))
         self.packages = flow_order(list(a.package_outcomes()), list(b.package_outcomes()))
+        self.groups = flow_order(list(a.demand.groups), list(b.demand.groups))
 
     def present(self, kpis) -> list[str]:
         return [k for k in kpis if k in self.table.index]
@@ -69,7 +70,7 @@ class Sides:
     def label(self, kpi: str, heading: str = "", indent: str = "") -> Text:
         """The row's name in A's words, with B's beneath when B names its subject differently."""
         def side(scenario) -> str:
-            text = kpi_label(kpi, scenario.label).removesuffix(" (£)").removesuffix(", at the end")
+            text = kpi_label(kpi, scenario.label).replace(" (£):", ":").removesuffix(" (£)").removesuffix(", at the end")
             if heading and text.startswith(heading + ": "):
                 return text[len(heading) + 2:]
             return text
@@ -176,8 +177,10 @@ def print_comparison(sides: Sides, show_all: bool) -> None:
     waiting_sections += [(k, [k]) for k in REVIEW_KPIS if every or k not in in_headlines]
     packages = [f"new_packages.{p}" for p in sides.packages] + ["new_packages.total"]
     money = [*MONEY, *(k for part in ("package_cost", "staff_cost", "total_cost") for k in _years(sides, part))]
+    group_sections = [(m, [f"{m}.{g}" for g in sides.groups]) for m in GROUP_MEASURES]
     groups = [("Stages", stage_sections), ("Practitioners", role_sections),
-              ("Waiting and caseloads", waiting_sections), ("New packages of care", [("new_packages", packages)])]
+              ("Waiting and caseloads", waiting_sections), ("New packages of care", [("new_packages", packages)]),
+              ("By client group", group_sections)]
     for title, sections in groups:
         table = _sections(title, sides, sections)
         if table is not None:
@@ -188,7 +191,7 @@ def print_comparison(sides: Sides, show_all: bool) -> None:
     _rows(cost, sides, sides.present(money))
     console.print(cost)
     if every:
-        shown = {k for _, s in stage_sections + role_sections + waiting_sections for k in s}
+        shown = {k for _, s in stage_sections + role_sections + waiting_sections + group_sections for k in s}
         shown |= set(in_headlines) | set(packages) | set(money)
         rest = [k for k in sides.table.index if k not in shown]
         families = list(dict.fromkeys(k.partition(".")[0] for k in rest))

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from flowsim.analytic import expected_flows
+from flowsim.calendar import expected_group_contacts_per_day
 from flowsim.cli.common import (EXIT_USER_ERROR, console, echo_json, json_option, report, set_option, styled,
                                 wrap_field_name)
 from flowsim.cli.profile import print_steady_state
@@ -20,6 +21,7 @@ from flowsim.profile import steady_state
 from flowsim.provenance import cites_a_council_paper, number_sources
 from flowsim.scenario import load_scenario, scenario_document
 from flowsim.scenario.teams import unmapped_teams
+from flowsim.units import DAYS_PER_YEAR
 
 
 @click.command()
@@ -73,6 +75,8 @@ def flows(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
             per_100 = number(100 * count / result.contacts, decimals=1) if result.contacts else MISSING
             table.add_row(scenario.label(name), number(count, decimals=0), per_100)
         console.print(table)
+    if result.by_group:
+        print_group_flows(scenario, result)
     table = _table("Role", "hours demanded", "hours available", "utilisation")
     for name, load in result.roles.items():
         table.add_row(scenario.label(name), number(load.hours_demanded, "hours", decimals=0),
@@ -82,6 +86,19 @@ def flows(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
     for warning in result.warnings:
         console.print(styled(("warning", "yellow"), f": {warning}"))
     print_steady_state(scenario, result)
+
+
+def print_group_flows(scenario, result) -> None:
+    """Per client group: its share of contacts now, its growth, and its contacts and new packages a year."""
+    demand, packages = scenario.demand, scenario.package_outcomes()
+    years = scenario.time.horizon_days / DAYS_PER_YEAR
+    table = _table("Client group", "share of contacts", "growth a year", "contacts a year", "new packages a year")
+    for name, group in demand.groups.items():
+        flows = result.by_group.get(name, {})
+        contacts = expected_group_contacts_per_day(scenario, name)[scenario.time.warm_up_days:].sum() / years
+        table.add_row(scenario.label(name), share(group.share), share(demand.group_growth(name)),
+                      number(contacts, decimals=0), number(sum(flows.get(p, 0.0) for p in packages), decimals=0))
+    console.print(table)
 
 
 STATUS_CHOICES = ["published", "derived", "assumption", "seed", "override", "setting", "scenario file", "rest",

@@ -32,7 +32,7 @@ from flowsim.engine import run as run_scenario
 from flowsim.format import interval, kpi_unit
 from flowsim.output import FORMATS, check_folder, write_run
 from flowsim.profile import steady_state
-from flowsim.vocabulary import kpi_label
+from flowsim.vocabulary import GROUP_MEASURES, kpi_label
 
 
 def _kpi_json(summary: pd.DataFrame) -> dict:
@@ -90,11 +90,12 @@ def _pm(kpi: str, row) -> str:
     return interval(row["mean"], row["ci_low"], row["ci_high"], kpi_unit(kpi), compact=True)
 
 
-def _matrix(title: str, rows: pd.DataFrame, things: list[str], measures: list[str], label, suffix: str = "") -> Table:
+def _matrix(title: str, rows: pd.DataFrame, things: list[str], measures: list[str], label, suffix: str = "",
+            headers: list[str] | None = None) -> Table:
     table = Table(title=title, title_justify="left", show_edge=False)
     table.add_column("")
-    for measure in measures:
-        table.add_column(kpi_label(measure).replace(" (days)", "\n(days)"), justify="right")
+    for header in headers or [kpi_label(m).replace(" (days)", "\n(days)") for m in measures]:
+        table.add_column(header, justify="right")
     for thing in things:
         table.add_row(label(thing), *[_pm(f"{m}.{thing}{suffix}", rows.loc[f"{m}.{thing}{suffix}"]) for m in measures])
     return table
@@ -153,6 +154,11 @@ def print_run(scenario, summary: pd.DataFrame, reps: int, seed: int) -> None:
     print_waiting_and_caseloads(scenario, rows)
     console.print(_matrix("New packages of care", rows, [*scenario.package_outcomes(), "total"], ["new_packages"],
                           lambda n: "All" if n == "total" else scenario.label(n)))
+    if scenario.demand.groups:
+        console.print(_matrix("By client group (a package counts to the group of the person it is for)", rows,
+                              list(scenario.demand.groups), GROUP_MEASURES, scenario.label,
+                              headers=["Contacts", "New packages", "Cost of new packages (£)",
+                                       "Active packages at the end"]))
     costs = Table(title="Money", title_justify="left", show_edge=False)
     costs.add_column("")
     costs.add_column("mean ±95% CI", justify="right")

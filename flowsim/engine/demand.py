@@ -20,14 +20,14 @@ from flowsim.scenario.schema import Scenario
 
 
 def arrival_times(scenario: Scenario, rep_seed: np.random.SeedSequence, days: int,
-                  per_year: float | None = None, purpose: str = "arrivals") -> np.ndarray:
+                  per_year: float | None = None, purpose: str = "arrivals", growth: float | None = None) -> np.ndarray:
     """Arrival times (days from the start) within ``days``, in order: contacts, or ``per_year`` drawn
-    from the streams named by ``purpose``."""
+    from the streams named by ``purpose`` (growing at ``growth`` if given, else the demand's growth)."""
     base = (scenario.demand.contacts_per_year if per_year is None else per_year) / DAYS_PER_YEAR
     if base == 0:
         return np.empty(0)
     profile = day_profile(scenario, days)
-    k = math.log1p(scenario.demand.annual_growth) / DAYS_PER_YEAR
+    k = math.log1p(scenario.demand.annual_growth if growth is None else growth) / DAYS_PER_YEAR
     peak = base * profile.max() * max(1.0, math.exp(k * days))
     candidates_gen, keep_gen = generator(rep_seed, purpose), generator(rep_seed, f"{purpose}:thinning")
     chunks, t = [], 0.0
@@ -42,14 +42,26 @@ def arrival_times(scenario: Scenario, rep_seed: np.random.SeedSequence, days: in
     return times[keep_gen.random(len(times)) * peak < rate]
 
 
-def contact_plan(scenario: Scenario, rep_seed: np.random.SeedSequence, days: int) -> list[tuple[float, str]]:
-    """Each contact's time and referral source, in time order."""
-    times = arrival_times(scenario, rep_seed, days)
-    names = sorted(scenario.demand.sources)
-    cumulative = np.cumsum([scenario.demand.sources[n] for n in names])
+def contact_plan(scenario: Scenario, rep_seed: np.random.SeedSequence, days: int) -> list[tuple[float, object]]:
+    """Each contact's time and referral source, in time order; with client groups, the source and
+    the group as a pair.
+
+    Each group is its own arrival stream (``arrivals:<group>``) with its own growth; the sources
+    are then drawn for all contacts in time order, whatever their group."""
+    demand = scenario.demand
+    if demand.groups:
+        plans = [[(t, name) for t in arrival_times(scenario, rep_seed, days, demand.contacts_per_year * group.share,
+                                                   f"arrivals:{name}", demand.group_growth(name)).tolist()]
+                 for name, group in demand.groups.items()]
+        times, groups = zip(*merged_plan(*plans)) if any(plans) else ((), ())
+    else:
+        times, groups = arrival_times(scenario, rep_seed, days).tolist(), None
+    names = sorted(demand.sources)
+    cumulative = np.cumsum([demand.sources[n] for n in names])
     picks = np.searchsorted(cumulative, generator(rep_seed, "sources").random(len(times)) * cumulative[-1],
                             side="right")
-    return list(zip(times.tolist(), [names[min(i, len(names) - 1)] for i in picks]))
+    sources = [names[min(i, len(names) - 1)] for i in picks]
+    return list(zip(times, sources if groups is None else zip(sources, groups)))
 
 
 def workstream_plan(scenario: Scenario, rep_seed: np.random.SeedSequence, days: int) -> list[tuple[float, str]]:

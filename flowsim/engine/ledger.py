@@ -16,7 +16,8 @@ from flowsim.units import DAYS_PER_WEEK
 class PackageLedger:
     """Packages by number (0, 1, …), as columns."""
 
-    __slots__ = ("types", "review_days", "_duration", "type", "start", "end", "cost", "one_off", "new", "cost_changes")
+    __slots__ = ("types", "review_days", "_duration", "type", "start", "end", "cost", "one_off", "new", "cost_changes",
+                 "group", "_grouped")
 
     def __init__(self, scenario: Scenario, seed: np.random.SeedSequence):
         self.types: dict[str, Outcome] = scenario.package_outcomes()
@@ -30,10 +31,13 @@ class PackageLedger:
         self.one_off: list[float] = []
         self.new: list[bool] = []
         self.cost_changes: list[tuple[int, float, float]] = []  # (package, time, new weekly cost)
+        self.group: list[str | None] = []  # the client group of the person it is for (None: not known)
+        self._grouped = bool(scenario.demand.groups)
 
-    def add(self, kind: str, start: float, new: bool) -> int:
+    def add(self, kind: str, start: float, new: bool, group: str | None = None) -> int:
         outcome = self.types[kind]
         self.type.append(kind)
+        self.group.append(group)
         self.start.append(start)
         self.end.append(start + self._duration[kind]())
         self.cost.append(outcome.weekly_cost)
@@ -44,17 +48,20 @@ class PackageLedger:
     def active(self, package: int, now: float) -> bool:
         return package >= 0 and self.end[package] > now
 
-    def replace(self, old: int, kind: str, now: float) -> int:
-        """A new package of ``kind`` from ``now``, ending the person's current one (if any)."""
+    def replace(self, old: int, kind: str, now: float, group: str | None = None) -> int:
+        """A new package of ``kind`` from ``now`` for someone in client ``group``, ending their current one (if any)."""
         if self.active(old, now):
             self.end[old] = now
-        return self.add(kind, now, new=True)
+        return self.add(kind, now, True, group)
 
     def change_cost(self, package: int, change: float, now: float) -> None:
         self.cost[package] *= 1 + change
         self.cost_changes.append((package, now, self.cost[package]))
 
     def columns(self) -> dict[str, list]:
-        return {"type": self.type, "start": self.start, "end": self.end,
-                "weekly_cost": [self.types[t].weekly_cost for t in self.type],
-                "one_off": self.one_off, "new": self.new}
+        columns = {"type": self.type, "start": self.start, "end": self.end,
+                   "weekly_cost": [self.types[t].weekly_cost for t in self.type],
+                   "one_off": self.one_off, "new": self.new}
+        if self._grouped:  # client group: "" for packages held at the start, whose group is not known
+            columns["group"] = [g or "" for g in self.group]
+        return columns

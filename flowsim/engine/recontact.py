@@ -38,11 +38,11 @@ class Recontacts:
             return
         when = now + self._delay() * self.within
         if when < self.sim.horizon_end:
-            self.sim.env.timeout(when - now).callbacks.append(lambda _: self._back(person.source, when))
+            self.sim.env.timeout(when - now).callbacks.append(lambda _: self._back(person, when))
 
-    def _back(self, source: str, when: float) -> None:
+    def _back(self, before: Person, when: float) -> None:
         sim = self.sim
         if when >= sim.warm_up:
             self.count += 1
-        person = Person(sim._new_id(), source, asked=when)
+        person = Person(sim._new_id(), before.source, asked=when, group=before.group, route=before.route)
         self.to.arrive(Visit(person, self.to, when), sim.env.now)

@@ -37,6 +37,7 @@ class Records:
     warm_up: int
     contacts: int = 0  # at the front door only
     workstream_arrivals: dict = field(default_factory=dict)  # workstream -> arrivals in window
+    group_contacts: dict = field(default_factory=dict)  # client group -> contacts in window
     events: list = field(default_factory=list)  # (person, source, stage, arrived, started, ended, wait, work, next)
     arrivals: dict = field(default_factory=dict)  # stage -> count in window
     outcomes: dict = field(default_factory=dict)  # outcome -> count in window

@@ -30,7 +30,7 @@ from flowsim.engine.streams import exponentials, generator, uniforms
 from flowsim.engine.team import Team
 from flowsim.engine.triage import look_over_list
 from flowsim.engine.worktime import work_sampler
-from flowsim.scenario.network import OPEN_CASE_SOURCE, REVIEW_SOURCE, WAITING_SOURCE
+from flowsim.scenario.network import OPEN_CASE_SOURCE, REVIEW_SOURCE, WAITING_SOURCE, route_key
 from flowsim.scenario.schema import Scenario
 from flowsim.units import DAYS_PER_WEEK
 
@@ -120,6 +120,11 @@ class Replication:
         demand = self.scenario.demand
         plan = contact_plan(self.scenario, self.seed, self.horizon_end)
         self.rec.contacts = sum(1 for t, _ in plan if t >= self.warm_up)
+        if demand.groups:
+            self.rec.group_contacts = dict.fromkeys(demand.groups, 0)
+            for t, (_, group) in plan:
+                if t >= self.warm_up:
+                    self.rec.group_contacts[group] += 1
         self._entry = {n: self.stages[demand.entry_stage(n)] for n in sorted(demand.sources)}
         if demand.workstreams:
             work = workstream_plan(self.scenario, self.seed, self.horizon_end)
@@ -132,10 +137,15 @@ class Replication:
             plan = merged_plan(plan, work)
         feed(self.env, plan, self._contact)
 
-    def _contact(self, _time: float, source: str) -> None:
-        stage = self._entry[source]
+    def _contact(self, _time: float, item) -> None:
         now = self.env.now
-        stage.arrive(Visit(Person(self._new_id(), source, asked=now), stage, now), now)
+        if type(item) is tuple:  # a contact of a client group
+            source, group = item
+            person = Person(self._new_id(), source, asked=now, group=group, route=route_key(source, group))
+        else:
+            source, person = item, Person(self._new_id(), item, asked=now)
+        stage = self._entry[source]
+        stage.arrive(Visit(person, stage, now), now)
 
     def _start_waiting_list(self) -> None:
         waited = exponentials(generator(self.seed, "waiting_list"), 1.0)
@@ -195,7 +205,7 @@ class Replication:
         in_window = now >= self.warm_up
         if person.package >= 0 and stage is self.review_stage and in_window and now <= self.horizon_end:
             self.reviews.reviewed.add(person.package)
-        target = stage.router.choose(person.source, in_window)
+        target = stage.router.choose(person.route, in_window)
         if stage.completions is not None and in_window:
             stage.completions.append(now - person.asked)
         if self.events is not None:
@@ -213,7 +223,7 @@ class Replication:
         elif kind == "package":
             if in_window and now <= self.horizon_end and person.package < 0:  # a new request, not a review
                 self.rec.request_to_service.append(now - person.asked)
-            pid = self.ledger.replace(person.package, target, now)
+            pid = self.ledger.replace(person.package, target, now, person.group)
             timing = self.ledger.review_days[target]
             if timing is not None:
                 self._schedule_review(pid, now + timing[0])
@@ -234,7 +244,7 @@ class Replication:
         ledger = self.ledger
         if not ledger.active(pid, self.env.now):
             return  # ended, or replaced by a new package, before its review
-        person = Person(self._new_id(), REVIEW_SOURCE, package=pid, asked=self.env.now)
+        person = Person(self._new_id(), REVIEW_SOURCE, package=pid, asked=self.env.now, group=ledger.group[pid])
         visit = Visit(person, self.review_stage, self.env.now)
         self.reviews.due(visit, due)
         self.review_stage.arrive(visit, self.env.now)
@@ -252,7 +262,7 @@ class Replication:
             return  # replaced by a new package since
         if now >= self.warm_up:
             self.reviews.unplanned += 1
-        person = Person(self._new_id(), REVIEW_SOURCE, package=pid, asked=now)
+        person = Person(self._new_id(), REVIEW_SOURCE, package=pid, asked=now, group=self.ledger.group[pid])
         self.review_stage.arrive(Visit(person, self.review_stage, now), now)
         self._watch(pid, now)
 

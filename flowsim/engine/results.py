@@ -201,6 +201,28 @@ def _workstream_kpis(k: dict[Kpi, float], scenario: Scenario, rec: Records) -> N
     """Arrivals of each competing workstream (work not counted as front-door contacts)."""
     for name in scenario.demand.workstreams:
         k[Kpi("workstream_arrivals", name)] = float(rec.workstream_arrivals.get(name, 0))
+
+
+def _group_kpis(k: dict[Kpi, float], scenario: Scenario, rec: Records) -> None:
+    """Per client group: contacts, new packages started and their cost in the horizon, packages active at the end.
+
+    A package counts to the group of the person it is for, through later reviews too; packages held at
+    the start (group not known) and those for people from workstreams or waiting lists count to none."""
+    if not scenario.demand.groups:
+        return
+    groups = np.asarray(rec.packages.get("group", []), dtype=object)
+    start, end = np.asarray(rec.packages["start"]), np.asarray(rec.packages["end"])
+    new = np.asarray(rec.packages["new"], dtype=bool) & (start >= rec.warm_up)
+    spent = package_spend(rec, rec.warm_up, rec.days)[0] if len(groups) else np.zeros(0)
+    active = (start <= rec.days) & (end > rec.days)
+    for name in scenario.demand.groups:
+        mine = groups == name
+        k[Kpi("group_contacts", name)] = float(rec.group_contacts.get(name, 0))
+        k[Kpi("group_new_packages", name)] = float((mine & new).sum())
+        k[Kpi("group_new_package_cost", name)] = float(spent[mine & new].sum())
+        k[Kpi("group_active_packages_at_end", name)] = float((mine & active).sum())
+
+
 def _capacity_and_review_kpis(k: dict[Kpi, float], scenario: Scenario, rec: Records, horizon: int) -> None:
     """Places used at service stages (their waits are the stage's ``wait_*``), and reviews: overdue, unplanned,
     and the share of the long-standing packages reviewed in the year."""
@@ -273,6 +295,7 @@ def run_kpis(scenario: Scenario, rec: Records) -> dict[Kpi, float]:
     k[Kpi("package_cost")] = costs["horizon"]
     k[Kpi("package_cost_weekly", period="end")] = costs["weekly_at_end"]
     k[Kpi("package_cost", "new_packages")] = costs["new_packages_horizon"]
+    _group_kpis(k, scenario, rec)
     staff_per_day = sum(role.cost_per_year for role in scenario.roles.values()) / DAYS_PER_YEAR
     if scenario.locality_names:
         k |= locality_totals(k)

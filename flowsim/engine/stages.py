@@ -41,12 +41,15 @@ INF = math.inf
 
 class Person:
     """Someone who asked for help: ``asked`` is when they first asked (days; negative for people
-    already waiting at the start), the clock of the request → completion wait."""
+    already waiting at the start), the clock of the request → completion wait. ``group`` is their
+    client group (None if the scenario has none, or not known); ``route`` the key they are routed by."""
 
-    __slots__ = ("id", "source", "package", "asked")
+    __slots__ = ("id", "source", "package", "asked", "group", "route")
 
-    def __init__(self, id: int, source: str, package: int = -1, asked: float = NAN):
+    def __init__(self, id: int, source: str, package: int = -1, asked: float = NAN, group: str | None = None,
+                 route: str | None = None):
         self.id, self.source, self.package, self.asked = id, source, package, asked
+        self.group, self.route = group, source if route is None else route
 
 
 class Visit:

@@ -40,8 +40,8 @@ from flowsim.scenario.edit import rebalance
 from flowsim.scenario.network import structure_problems
 from flowsim.scenario.schema import Scenario
 
-SHARE_GROUPS = ("stages.*.routes", "stages.*.routes_by_source.*", "demand.sources", "demand.weekday_profile",
-                "demand.monthly_profile")  # fields whose values are shares adding up to 1
+SHARE_GROUPS = ("stages.*.routes", "stages.*.routes_by_source.*", "stages.*.routes_by_group.*", "demand.sources",
+                "demand.weekday_profile", "demand.monthly_profile")  # fields whose values are shares adding up to 1
 PRIOR = 0.05  # pull towards the scenario's own values: of the fits that reproduce the figures, the smallest change
 PENALTY = 1e3  # residual of a point where the scenario is invalid (the optimiser steps back)
 CONFLICT_COSINE = -0.5  # gradients this far apart pull the parameters opposite ways

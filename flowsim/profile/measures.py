@@ -62,6 +62,10 @@ class ModelView:
         return max((begin - start).days, 0) / DAYS_PER_YEAR, (end - start).days / DAYS_PER_YEAR
 
     def grown(self, value: float, k: int) -> float:
+        """A first-year count ``k`` years on, grown as the contacts grow (with client groups, their mix)."""
+        demand = self.scenario.demand
+        if demand.groups:
+            return value * sum(g.share * (1 + demand.group_growth(n)) ** k for n, g in demand.groups.items())
         return value * (1 + self.growth) ** k
 
     @property

@@ -54,6 +54,8 @@ MAX_ROLES = Bound(200, "each role has its own roster and team (the shipped have 
 MAX_OUTCOMES = Bound(300, "as many as stages (the shipped have 18)")
 MAX_SOURCES = Bound(500, "referral sources and workstreams, after localities (the shipped have 18)")
 MAX_LOCALITIES = Bound(20, "each locality copies its local stages and roles")
+MAX_GROUPS = Bound(20, "each client group's contacts from each referral source are routed by a graph of their own")
+MAX_ROUTED = Bound(2_000, "referral sources × client groups: one routing graph, and one flow solve, each")
 MAX_LIST_ITEMS = Bound(2_000, "bank holidays and other lists: far more than a ten-year horizon needs")
 # The calendar: dates are turned into days and back; the price years run 1990–2100.
 EARLIEST_DATE = dt.date(1990, 1, 1)
@@ -117,6 +119,10 @@ def limit_problems(scenario: Scenario) -> list[tuple[str, str]]:
     ]
     if scenario.localities is not None:
         checks.append(_count("localities.shares", scenario.localities.shares, MAX_LOCALITIES, "localities"))
+    if scenario.demand.groups:
+        checks.append(_count("demand.groups", scenario.demand.groups, MAX_GROUPS, "client groups"))
+        checks.append(_above("demand.groups (× referral sources)",
+                             len(scenario.demand.groups) * len(scenario.demand.sources), MAX_ROUTED))
     for name, stream in scenario.demand.workstreams.items():
         checks.append(_above(f"demand.workstreams.{name}.per_year", stream.per_year, MAX_CONTACTS_PER_YEAR))
     for name, role in scenario.roles.items():

@@ -91,6 +91,10 @@ def locality_problems(scenario: Scenario) -> list[tuple[str, str]]:
                     _reaches(scenario, source, name):
                 problems.append((f"stages.{name}.routes", f"people from '{source}' would reach a local stage, "
                                                           "but they belong to no locality"))
+    for name, stage in scenario.stages.items():
+        if stage.routes_by_group and name not in local_stages:
+            problems.append((f"stages.{name}.routes_by_group", "with localities, client groups' own routes can "
+                                                               "only be given at local stages"))
     if any(SEPARATOR in n for n in list(scenario.stages) + list(scenario.roles) + list(scenario.demand.sources)
                                     + list(scenario.demand.workstreams)):
         problems.append(("localities", f"with localities, names must not contain '{SEPARATOR}'"))
@@ -142,6 +146,8 @@ def expand(scenario: Scenario) -> dict:
                     "label": f"{stage.get('label') or scenario.label(name)} ({place})",
                     "role": local(stage["role"], place) if stage["role"] in local_roles else stage["role"],
                     "routes": {at(t, place): v for t, v in stage["routes"].items()},
+                    "routes_by_group": {g: {at(t, place): v for t, v in r.items()}
+                                        for g, r in stage["routes_by_group"].items()},
                     "routes_by_source": {local(s, place): {at(t, place): v for t, v in r.items()}
                                          for s, r in by_source.items() if s in scenario.demand.sources},
                     "priority_by_source": _localised(priorities, scenario, place),

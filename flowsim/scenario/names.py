@@ -32,6 +32,9 @@ NAMED_MAPPINGS: list[tuple[tuple[str, ...], str]] = [
     (("stages", ANY, "routes"), "stage or outcome"),
     (("stages", ANY, "routes_by_source"), "referral source"),
     (("stages", ANY, "routes_by_source", ANY), "stage or outcome"),
+    (("stages", ANY, "routes_by_group"), "client group"),
+    (("stages", ANY, "routes_by_group", ANY), "stage or outcome"),
+    (("demand", "groups"), "client group"),
     (("stages", ANY, "priority_by_source"), "referral source"),
 ]
 
@@ -46,6 +49,8 @@ def _names(document: dict, what: str, mapping: dict) -> list[str]:
         return [*(document.get("stages") or {}), *(document.get("outcomes") or {})]
     if what == "referral source" and isinstance(document.get("demand"), dict):
         return list((document["demand"].get("sources") or {}))
+    if what == "client group" and isinstance(document.get("demand"), dict):
+        return list((document["demand"].get("groups") or {}))
     return list(mapping)
 
 

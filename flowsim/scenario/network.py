@@ -1,7 +1,9 @@
 """The referral network, compiled once per scenario: who enters where, and where they go next.
 
 People from each referral source see their own routing graph (a stage may
-route safeguarding concerns differently from other contacts). The compiled
+route safeguarding concerns differently from other contacts). With client
+groups (``demand.groups``), contacts from each source in each group are routed
+by their own graph too, under the key ``source|group`` (``route_key``). The compiled
 ``Network`` holds, per source, the graph (networkx, edges carry ``share``) and
 each stage's onward routes, plus each stage's priorities and each role's
 stages. The simulation, the analytic expected flows, the KPIs and the flow
@@ -47,6 +49,7 @@ class Network:
     edges: tuple[tuple[str, str], ...]  # every (stage, next) pair some source can take
     waiting_entries: dict[str, tuple[str, ...]]  # source -> stages where its people already wait
     stage_sources: dict[str, tuple[str, ...]]  # stage -> the sources whose people can reach it
+    route_keys: dict[str, tuple[tuple[str, str | None], ...]]  # source -> (routing key, client group) of its people
 
     def graph(self, source: str) -> nx.DiGraph:
         return self.graphs[source]
@@ -63,6 +66,18 @@ class Network:
         """Stages where people enter: the sources' entries and the initial waiting lists."""
         starts = {stage for stage in self.entries.values() if stage}
         return starts | {s for stages in self.waiting_entries.values() for s in stages}
+
+
+def route_key(source: str, group: str | None) -> str:
+    """The key people from ``source`` in client ``group`` are routed by (the source, without a group)."""
+    return source if group is None else f"{source}|{group}"
+
+
+def routing_keys(scenario: Scenario, sources: list[str]) -> dict[str, tuple[tuple[str, str | None], ...]]:
+    """Each source's routing keys: one per client group for contacts when there are groups, else the source."""
+    groups = scenario.demand.groups
+    return {source: tuple((route_key(source, g), g) for g in groups) if groups and source in scenario.demand.sources
+            else ((source, None),) for source in sources}
 
 
 def routing_sources(scenario: Scenario) -> list[str]:
@@ -87,15 +102,15 @@ def entry_stage(scenario: Scenario, source: str) -> str | None:
     return scenario.demand.entry_stage(source)
 
 
-def flow_graph(scenario: Scenario, source: str) -> nx.DiGraph:
-    """The routing graph seen by people from ``source``; edges carry ``share``."""
+def flow_graph(scenario: Scenario, source: str, group: str | None = None) -> nx.DiGraph:
+    """The routing graph seen by people from ``source`` (in client ``group``); edges carry ``share``."""
     graph = nx.DiGraph(source=source)
     for name, stage in scenario.stages.items():
         graph.add_node(name, kind="stage", role=stage.role, label=scenario.label(name))
     for name, outcome in scenario.outcomes.items():
         graph.add_node(name, kind="outcome", outcome_kind=outcome.kind, label=scenario.label(name))
     for name, stage in scenario.stages.items():
-        for target, share in stage.shares_for(source).items():
+        for target, share in stage.shares_for(source, group).items():
             if share > 0:
                 graph.add_edge(name, target, share=share)
     return graph
@@ -104,15 +119,18 @@ def flow_graph(scenario: Scenario, source: str) -> nx.DiGraph:
 def compile_network(scenario: Scenario) -> Network:
     """Build the network of a scenario whose references are sound (see ``structure_problems``)."""
     sources = routing_sources(scenario)
-    graphs = {source: flow_graph(scenario, source) for source in sources}
+    keys = routing_keys(scenario, sources)
+    graphs = {source: flow_graph(scenario, source) for source in sources}  # a source's people taken together
+    graphs |= {key: flow_graph(scenario, source, group) for source in sources for key, group in keys[source]}
     routes: dict[str, dict[str, Routes]] = {}
     edges: dict[tuple[str, str], None] = {}
-    for source, graph in graphs.items():
-        routes[source] = {}
-        for name, stage in scenario.stages.items():
-            targets = tuple(t for t in stage.shares_for(source) if graph.has_edge(name, t))
-            routes[source][name] = Routes(targets, tuple(graph.edges[name, t]["share"] for t in targets))
-        edges.update(dict.fromkeys(graph.edges))
+    for source in sources:  # people at the start have no group: every source is routed by its own key too
+        for key, group in dict.fromkeys(((source, None), *keys[source])):
+            graph, routes[key] = graphs[key], {}
+            for name, stage in scenario.stages.items():
+                targets = tuple(t for t in stage.shares_for(source, group) if graph.has_edge(name, t))
+                routes[key][name] = Routes(targets, tuple(graph.edges[name, t]["share"] for t in targets))
+            edges.update(dict.fromkeys(graph.edges))
     waiting: dict[str, tuple[str, ...]] = {}
     for stage, spec in scenario.waiting_list.items():
         if spec.count:
@@ -131,15 +149,17 @@ def compile_network(scenario: Scenario) -> Network:
         role_stages={role: tuple(n for n, s in scenario.stages.items() if s.role == role) for role in scenario.roles},
         edges=tuple(edges),
         waiting_entries=waiting,
-        stage_sources=_stage_sources(scenario, sources, graphs, waiting),
+        stage_sources=_stage_sources(scenario, keys, graphs, waiting),
+        route_keys=keys,
     )
 
 
-def _stage_sources(scenario: Scenario, sources: list[str], graphs: dict, waiting: dict) -> dict[str, tuple[str, ...]]:
+def _stage_sources(scenario: Scenario, keys: dict, graphs: dict, waiting: dict) -> dict[str, tuple[str, ...]]:
     reach: dict[str, list[str]] = {name: [] for name in scenario.stages}
-    for source in sources:
+    for source, routed in keys.items():
         starts = [s for s in (entry_stage(scenario, source), *waiting.get(source, ())) if s in reach]
-        reached = set(starts).union(*(nx.descendants(graphs[source], s) for s in starts))
+        graphed = dict.fromkeys([source, *(key for key, _ in routed)])  # people at the start: the source's own
+        reached = set(starts).union(*(nx.descendants(graphs[key], s) for key in graphed for s in starts))
         for name in reach:
             if name in reached:
                 reach[name].append(source)
@@ -175,7 +195,7 @@ def structure_problems(scenario: Scenario) -> list[tuple[str, str]]:
             problems.append((f"stages.{name}.recontact.to", f"stage '{stage.recontact.to}' does not exist"))
         route_sets = {"routes": stage.routes} | {
             f"routes_by_source.{s}": r for s, r in stage.routes_by_source.items()
-        }
+        } | {f"routes_by_group.{g}": r for g, r in stage.routes_by_group.items()}
         for where, routes in route_sets.items():
             for target in routes:
                 if target not in nodes:
@@ -183,6 +203,10 @@ def structure_problems(scenario: Scenario) -> list[tuple[str, str]]:
         for source in list(stage.routes_by_source) + list(stage.priority_by_source):
             if source not in known_sources:
                 problems.append((f"stages.{name}", f"names unknown referral source '{source}'"))
+        for group in stage.routes_by_group:
+            if group not in scenario.demand.groups:
+                problems.append((f"stages.{name}.routes_by_group.{group}",
+                                 f"'{group}' is not a client group in demand.groups"))
     if scenario.headline_stage is not None and scenario.headline_stage not in stages:
         problems.append(("headline_stage", f"stage '{scenario.headline_stage}' does not exist"))
     problems += case_problems(scenario)
@@ -263,13 +287,13 @@ def _graph_problems(scenario: Scenario, network: Network) -> list[tuple[str, str
     hours = {name: role.hours_per_year for name, role in scenario.roles.items()}
     idle_roles_reported: set[str] = set()
     trapped: dict[str, list[str]] = {}
-    for source in network.sources:
-        graph = network.graph(source)
+    for source, key in ((s, k) for s in network.sources for k in dict.fromkeys([s, *dict(network.route_keys[s])])):
+        graph = network.graph(key)
         reaches_outcome = set(outcomes)
         for outcome in outcomes:
             reaches_outcome |= nx.ancestors(graph, outcome)
         for stage in scenario.stages:
-            if stage not in reaches_outcome:
+            if stage not in reaches_outcome and source not in trapped.get(stage, []):
                 trapped.setdefault(stage, []).append(source)
         entries = [network.entries[source], *network.waiting_entries.get(source, ())]
         active = {e for e in entries if e} | set().union(*(nx.descendants(graph, e) for e in entries if e))

@@ -80,6 +80,21 @@ class Workstream(Strict):
     label: str | None = None
 
 
+class ClientGroup(Strict):
+    """A part of the contacts (a client group or an age band) with its own share and growth.
+
+    Each group's contacts are their own Poisson stream of ``share`` of the
+    demand's contacts, growing at ``annual_growth`` (the demand's if not given),
+    so a growing older population shifts the mix year by year. A group's people
+    are routed by a stage's ``routes_by_group`` where it has one; their referral
+    sources are drawn from the demand's, whatever the group.
+    """
+
+    label: str | None = None
+    share: RouteShare
+    annual_growth: Annotated[float, Field(gt=-1.0, le=1.0)] | None = None
+
+
 class Demand(Strict):
     """New contacts at the front door (how many, from where, and when), and competing work streams."""
 
@@ -98,6 +113,9 @@ class Demand(Strict):
     workstreams: dict[Name, Workstream] = Field(
         default_factory=dict, description="work entering a stage directly, not counted as contacts"
     )
+    groups: dict[Name, ClientGroup] = Field(
+        default_factory=dict, description="client groups or age bands splitting the contacts, each growing at its own rate"
+    )
 
     @field_validator("sources")
     @classmethod
@@ -105,6 +123,21 @@ class Demand(Strict):
         if not sources:
             raise ValueError("at least one referral source is needed")
         return resolve_shares(sources)
+
+    @field_validator("groups")
+    @classmethod
+    def _group_shares_sum_to_one(cls, groups: dict[str, ClientGroup]) -> dict[str, ClientGroup]:
+        if not groups:
+            return groups
+        if len(groups) < 2:
+            raise ValueError("give at least two groups (or none)")
+        shares = resolve_shares({name: group.share for name, group in groups.items()})
+        return {name: group.model_copy(update={"share": shares[name]}) for name, group in groups.items()}
+
+    def group_growth(self, name: str) -> float:
+        """The yearly growth of one group's contacts: its own, else the demand's."""
+        growth = self.groups[name].annual_growth
+        return self.annual_growth if growth is None else growth
 
     @field_validator("weekday_profile", "monthly_profile")
     @classmethod
@@ -302,10 +335,17 @@ class Scenario(Strict):
         return [s for s, share in self.demand.sources.items() if share > 0]
 
     def label(self, name: str) -> str:
-        for table in (self.stages, self.roles, self.outcomes):
+        for table in self._named():
             if name in table:
                 return label(name, table[name].label)
         return label(name)
+
+    def names(self, name: str) -> bool:
+        """Is ``name`` one of this scenario's stages, roles, outcomes or client groups?"""
+        return any(name in table for table in self._named())
+
+    def _named(self) -> tuple[dict, ...]:
+        return self.stages, self.roles, self.outcomes, self.demand.groups
 
     def package_outcomes(self) -> dict[str, Outcome]:
         return {k: o for k, o in self.outcomes.items() if o.kind == "package"}

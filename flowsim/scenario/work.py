@@ -135,6 +135,9 @@ class Stage(Strict):
     wait_target_days: PositiveFloat | None = None
     routes: Routes
     routes_by_source: dict[Name, Routes] = Field(default_factory=dict)
+    routes_by_group: dict[Name, Routes] = Field(
+        default_factory=dict, description="onward routes for contacts of one client group (demand.groups)"
+    )
     recontact: Recontact | None = None
 
     @model_validator(mode="after")
@@ -185,7 +188,7 @@ class Stage(Strict):
             raise ValueError("a stage needs at least one onward route")
         return resolve_shares(routes)
 
-    @field_validator("routes_by_source")
+    @field_validator("routes_by_source", "routes_by_group")
     @classmethod
     def _source_routes_sum_to_one(cls, by_source: dict) -> dict:
         resolved = {}
@@ -198,9 +201,12 @@ class Stage(Strict):
                 raise ValueError(f"{source}: {err}") from None
         return resolved
 
-    def shares_for(self, source: str) -> dict[str, float]:
-        """Onward shares for people from ``source`` (its own routes, else the default)."""
-        return self.routes_by_source.get(source, self.routes)
+    def shares_for(self, source: str, group: str | None = None) -> dict[str, float]:
+        """Onward shares for people from ``source`` in client ``group``: the source's own routes,
+        else the group's, else the default."""
+        if source in self.routes_by_source:
+            return self.routes_by_source[source]
+        return self.routes_by_group.get(group, self.routes) if group is not None else self.routes
 
     def priority_for(self, source: str) -> int:
         return self.priority_by_source.get(source, self.priority)

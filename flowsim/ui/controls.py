@@ -66,9 +66,15 @@ def controls_for(scenario: Scenario) -> list[Control]:
         Control("demand.contacts_per_year", "Demand", "Contacts a year", "demand.contacts_per_year",
                 demand.contacts_per_year, 0.0, round(_upper(demand.contacts_per_year, 1000), -2), 50.0, "count",
                 sources.get("demand.contacts_per_year", "")),
-        Control("demand.annual_growth", "Demand", "Growth in contacts a year", "demand.annual_growth",
-                demand.annual_growth, -0.10, 0.20, 0.005, "rate", sources.get("demand.annual_growth", "")),
+        Control("demand.annual_growth", "Demand", "Growth in contacts a year" if not demand.groups else
+                "Growth a year: competing work, and client groups without a growth of their own",
+                "demand.annual_growth", demand.annual_growth, -0.10, 0.20, 0.005, "rate",
+                sources.get("demand.annual_growth", "")),
     ]
+    for name in demand.groups:
+        path = f"demand.groups.{name}.annual_growth"
+        controls.append(Control(path, "Demand", f"Growth in contacts a year: {scenario.label(name)}", path,
+                                demand.group_growth(name), -0.10, 0.20, 0.005, "rate", sources.get(path, "")))
     if "secondary_health" in demand.sources:
         controls.append(Control(
             "demand.sources.secondary_health", "Demand", "Share of contacts from hospitals",

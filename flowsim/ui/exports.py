@@ -54,8 +54,7 @@ def _label(kpi: str, a: Scenario, b: Scenario) -> str:
     """A KPI in each side's own words: B's stages in B's names, and both names where the sides differ
     ('People arriving: Community hub appointment (pilot) / Community hub appointment')."""
     def name(thing: str) -> str:
-        in_a = thing in a.stages or thing in a.roles or thing in a.outcomes
-        in_b = thing in b.stages or thing in b.roles or thing in b.outcomes
+        in_a, in_b = a.names(thing), b.names(thing)
         if in_a and in_b and a.label(thing) != b.label(thing):
             return f"{a.label(thing)} / {b.label(thing)}"
         return (b if in_b and not in_a else a).label(thing)
@@ -67,9 +66,12 @@ def _ends(low, high, unit: str, difference: bool) -> str:
     return ci(low, high, unit, difference=difference).removeprefix("95% CI ")
 
 
-def results_table(comparison: Comparison, a: Scenario, b: Scenario) -> pd.DataFrame:
-    """Every KPI: each side's mean and 95% interval and the paired difference B − A, as text."""
+def results_table(comparison: Comparison, a: Scenario, b: Scenario, kpis: list[str] | None = None) -> pd.DataFrame:
+    """Every KPI (or those of ``kpis`` there are): each side's mean and 95% interval and the paired
+    difference B − A, as text."""
     table = comparison.table()
+    if kpis is not None:
+        table = table.set_index("kpi").reindex([k for k in kpis if k in set(table["kpi"])]).reset_index()
     name_a, name_b = f"A: {title(a)}", f"B: {title(b)}"
     rows = []
     for row in table.to_dict("records"):

@@ -15,7 +15,7 @@ from flowsim.ui import about, charts, report
 from flowsim.ui.exports import RunSettings, results_csv, results_table, results_workbook, title
 from flowsim.ui.text import plain
 from flowsim.ui.tiles import caseload_rows, package_rows, role_rows
-from flowsim.vocabulary import kpi_label
+from flowsim.vocabulary import GROUP_MEASURES, kpi_label
 
 TABS = ["Flows", "Practitioner hours", "Waiting", "Packages of care", "All results", "Localities",
         "Committee pack", "About the model"]
@@ -38,6 +38,7 @@ def show(comparison: Comparison, a: Scenario, b: Scenario) -> None:
         show_waiting(comparison, a, b)
     with tabs["Packages of care"]:
         st.altair_chart(charts.packages_chart(package_rows(comparison, a, b)), width="stretch")
+        show_groups(comparison, a, b)
     with tabs["All results"]:
         show_results(comparison, settings)
     with tabs["Localities"]:
@@ -53,6 +54,18 @@ def show_flows(comparison: Comparison, a: Scenario, b: Scenario) -> None:
                "sides. Hover a band or a box for its numbers; on B's diagram, also A's and B − A.")
     for chart in report.flow_charts(comparison, a, b):
         st.altair_chart(chart, width="stretch")
+
+
+def show_groups(comparison: Comparison, a: Scenario, b: Scenario) -> None:
+    """Contacts and packages per client group, where either side splits its demand into groups."""
+    groups = list(dict.fromkeys([*a.demand.groups, *b.demand.groups]))
+    if not groups:
+        return
+    st.subheader("By client group")
+    kpis = [f"{measure}.{group}" for group in groups for measure in GROUP_MEASURES]
+    st.dataframe(results_table(comparison, a, b, kpis), hide_index=True, width="stretch")
+    st.caption("Over the horizon. A package counts to the group of the person it is for; packages held at the "
+               "start, and those for people from the competing workstreams, count to no group.")
 
 
 def show_waiting(comparison: Comparison, a: Scenario, b: Scenario) -> None:
