@@ -158,3 +158,9 @@ def test_compare_lists_each_group_when_a_side_has_groups():
     assert result.exit_code == 0, result.output
     section = result.output[result.output.index("By client group"):]
     assert "Older adults (65+)" in section and "(£):" not in section
+
+
+def test_the_apps_work_bound_allows_for_the_fastest_growing_group(tiny):
+    from flowsim.ui.serving import people_per_replication
+    scenario = grouped(tiny, **{"time.horizon_days": 1826})  # five years, older adults growing 10% a year
+    assert people_per_replication(scenario) >= expected_flows(scenario).contacts * 5

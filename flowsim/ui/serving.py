@@ -48,8 +48,10 @@ class Superseded(Exception):
 def people_per_replication(scenario: Scenario) -> float:
     """Contacts and other new work arriving over the horizon, with the growth at its end (an upper bound)."""
     years = scenario.time.horizon_days / DAYS_PER_YEAR
-    per_year = scenario.demand.contacts_per_year + sum(w.per_year for w in scenario.demand.workstreams.values())
-    return per_year * years * max(1.0, 1.0 + scenario.demand.annual_growth) ** years
+    demand = scenario.demand
+    per_year = demand.contacts_per_year + sum(w.per_year for w in demand.workstreams.values())
+    growth = max([demand.annual_growth, *(demand.group_growth(g) for g in demand.groups)])  # the fastest
+    return per_year * years * max(1.0, 1.0 + growth) ** years
 
 
 def run_people(scenario: Scenario, reps: int) -> float:
