@@ -67,6 +67,7 @@ class Replication:
         self.env = simpy.Environment()
         self.rec = Records(days=self.horizon_end, warm_up=scenario.time.warm_up_days)
         self.events = self.rec.events if keep_events else None
+        self._daily_bands = keep_events  # the waiting list by time waited each day: only the detailed tables show it
         self.rec.work_demanded = dict.fromkeys(scenario.roles, 0.0)
         self.outcome_counts = dict.fromkeys(scenario.outcomes, 0)
         self.outcome_kind = {name: o.kind for name, o in scenario.outcomes.items()}
@@ -279,7 +280,7 @@ class Replication:
         for team in self.teams.values():
             if team.holds_cases:
                 team.end_of_day(day)
-            if team.queue:
+            if team.queue and self._daily_bands:
                 for stage, counts in count_waiting_bands(team.queue, day + 1.0).items():
                     stage.bands_daily[day] = counts
 
@@ -347,7 +348,8 @@ class Replication:
 
 def simulate(scenario: Scenario, rep_seed: np.random.SeedSequence, keep_events: bool = True,
              follow_through_days: int = 0) -> Records:
-    """Run one replication and return what it observed.
+    """Run one replication and return what it observed; ``keep_events`` keeps what only the detailed
+    tables need too (the event log, the daily waiting list by time waited).
 
     With ``follow_through_days``, contacts and reviews stop at the end of the
     horizon but the run goes on so the people in flight reach their outcomes:

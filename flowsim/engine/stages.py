@@ -56,7 +56,7 @@ class Visit:
     """One person's visit to one stage."""
 
     __slots__ = ("person", "stage", "arrived", "waited_before", "started", "work", "practitioner", "level",
-                 "leave_at")
+                 "leave_at", "moves_up_at")
 
     def __init__(self, person: Person, stage: "Stage", arrived: float, waited_before: float = 0.0):
         self.person, self.stage, self.arrived, self.waited_before = person, stage, arrived, waited_before
@@ -65,6 +65,7 @@ class Visit:
         self.practitioner = -1
         self.level = 0  # triage level, at a triaged stage (``flowsim.engine.triage``)
         self.leave_at = INF  # when they would leave the list unseen, at a triaged stage
+        self.moves_up_at = -INF  # at a triaged stage, when their place may next change (TriageRules.priority)
 
 
 class Router:

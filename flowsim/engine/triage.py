@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from flowsim.engine.stages import Visit
 
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+EARLY = 1e-6  # days: a person's next move up is looked at this much before it falls due (rounding)
 
 
 class TriageRules:
@@ -60,11 +61,18 @@ class TriageRules:
             visit.leave_at = now + self._patience()
 
     def priority(self, visit: "Visit", now: float) -> int:
-        """The person's place on the list now: their level's, or their source's own if that comes first."""
+        """The person's place on the list now: their level's, or their source's own if that comes first.
+
+        Sets ``visit.moves_up_at``, a time before which it cannot change (a hair early, so that
+        the daily look over the list recomputes it with this same arithmetic, never late)."""
         level = visit.level
+        visit.moves_up_at = math.inf
         if self.escalate_days is not None and level > 0:
-            waited = now - (visit.arrived - visit.waited_before)
-            level = max(0, level - int(waited / self.escalate_days))
+            since = visit.arrived - visit.waited_before
+            steps = int((now - since) / self.escalate_days)
+            if steps < level:
+                visit.moves_up_at = since + (steps + 1) * self.escalate_days - EARLY
+            level = max(0, level - steps)
         return min(self.by_source.get(visit.person.source, 9), self.priorities[level])
 
 
@@ -87,10 +95,11 @@ def look_over_list(queue: list, now: float, in_window: bool) -> bool:
                 stage.left += 1
             changed = left = True
             continue
-        priority = rules.priority(visit, now)
-        if priority != entry[0]:
-            entry = (priority, *entry[1:])
-            changed = True
+        if visit.moves_up_at <= now:  # only then can their priority have changed
+            priority = rules.priority(visit, now)
+            if priority != entry[0]:
+                entry = (priority, *entry[1:])
+                changed = True
         kept.append(entry)
     if changed:
         queue[:] = kept
