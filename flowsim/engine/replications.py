@@ -47,16 +47,27 @@ class Results:
     timeseries: pd.DataFrame | None
     packages: pd.DataFrame | None = None
 
+    # The results never change, and the app reads the same tables many times a page: each is worked out
+    # once (functools.cached_property writes past the frozen dataclass) and handed out as a copy.
+
     def kpi_table(self) -> pd.DataFrame:
         """Runs as rows, KPIs as columns."""
-        return self.kpis.pivot(index="run", columns="kpi", values="value")[self.kpi_names()]
+        return self._kpi_table.copy()
 
     def kpi_names(self) -> list[str]:
         return list(dict.fromkeys(self.kpis["kpi"]))
 
     def summary(self) -> pd.DataFrame:
         """Mean and 95% confidence interval per KPI."""
-        table = self.kpi_table()
+        return self._summary.copy()
+
+    @functools.cached_property
+    def _kpi_table(self) -> pd.DataFrame:
+        return self.kpis.pivot(index="run", columns="kpi", values="value")[self.kpi_names()]
+
+    @functools.cached_property
+    def _summary(self) -> pd.DataFrame:
+        table = self._kpi_table
         rows = [dict(kpi=name, **mean_ci(table[name].to_numpy())) for name in table.columns]
         frame = pd.DataFrame(rows)
         frame.insert(0, "scenario", self.scenario)
@@ -155,7 +166,11 @@ class Comparison:
 
     def table(self) -> pd.DataFrame:
         """Per KPI: each side's mean and 95% interval, and the paired difference B − A with its interval."""
-        ta, tb = self.a.kpi_table(), self.b.kpi_table()
+        return self._table.copy()
+
+    @functools.cached_property
+    def _table(self) -> pd.DataFrame:
+        ta, tb = self.a._kpi_table, self.b._kpi_table
         names = list(dict.fromkeys(list(ta.columns) + list(tb.columns)))
         rows = []
         for name in names:
