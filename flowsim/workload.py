@@ -26,9 +26,9 @@ BYTES_PER_VISIT = 2_000
 BYTES_PER_PACKAGE = 500
 BYTES_PER_EVENT_ROW = 400
 BYTES_PER_SERIES_ROW = 100
-SECONDS_PER_VISIT = 12e-6  # one quiet core: a Barnet year (about 23,000 visits) takes 0.19–0.32 s
+SECONDS_PER_VISIT = 30e-6  # one quiet core: a Barnet year with case stages (about 27,000 visits) takes 0.6–0.8 s
 
-# Above these a run needs confirming (--allow-large): about 10 minutes on one quiet core, or 2 GB of memory.
+# Above these a run needs confirming (--allow-large): about 25 minutes on one quiet core, or 2 GB of memory.
 MAX_VISITS = 50_000_000
 MAX_MEMORY_BYTES = 2_000_000_000
 
