@@ -77,7 +77,7 @@ def test_simulated_contacts_and_packages_by_group_match_the_expected_flows(tiny)
     assert summary.loc["group_new_package_cost.older", "mean"] > 0
 
 
-def test_without_groups_the_contact_plan_is_unchanged(tiny):
+def test_without_groups_contacts_carry_their_source_alone_and_no_group_kpis(tiny):
     scenario = scenario_from_document(tiny(), "t.yaml")
     plan = contact_plan(scenario, replication_seeds(1, 1)[0], 365)
     assert plan and all(type(source) is str for _, source in plan)
