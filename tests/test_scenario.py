@@ -1,7 +1,7 @@
 """Loading and validating scenarios: each kind of bad input gives a clear message."""
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from flowsim import InputError, load_scenario, load_scenario_text, vary
@@ -183,6 +183,8 @@ yaml_values = st.recursive(
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=300))
+@example("{ref}")  # the whole file one reference, to nothing: found by this test once
+@example("{ref: barnet.contacts_per_year}")
 def test_random_text_never_raises_anything_but_input_error(text):
     try:
         load_scenario_text(text, "random.yaml")

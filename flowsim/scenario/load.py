@@ -120,6 +120,9 @@ def scenario_from_document(document: Any, origin: str, overrides: Overrides = No
             problems.append(Problem(origin, path, problem))
     provenance: dict[str, Figure | str] = {}
     resolved = _resolve_refs(document, "", provenance, problems, origin)
+    if not isinstance(resolved, dict):  # the whole file was one reference ({ref: …})
+        raise InputError(problems or [Problem(origin, "", "must be a YAML mapping of fields (name, council, time, "
+                                                         "…), not a reference to data/")])
     apply_team_table(resolved, origin, provenance, problems, overridden=set(changes))
     for path in changes:
         for leaf in [p for p in provenance if p == path or p.startswith(path + ".")]:
