@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from flowsim.errors import InputError
 from flowsim.runner import shutdown_shared_pool
+from flowsim.scenario.load import scenario_from_document
 
 # Property tests check behaviour, not speed: a busy machine must not fail them on hypothesis's 200 ms deadline.
 settings.register_profile("flowsim", deadline=None)
@@ -119,6 +121,13 @@ def tiny_document(**changes) -> dict:
             node = node.setdefault(key, {})
         node[last] = value
     return copy.deepcopy(document)
+
+
+def problems_of(document, overrides=None) -> list[str]:
+    """Every problem the loader reports for a scenario document that must be refused (origin "test.yaml")."""
+    with pytest.raises(InputError) as caught:
+        scenario_from_document(document, "test.yaml", overrides)
+    return [str(p) for p in caught.value.problems]
 
 
 @pytest.fixture

@@ -2,13 +2,14 @@
 import pytest
 from click.testing import CliRunner
 
-from flowsim import InputError, expected_flows, load_scenario
+from flowsim import expected_flows, load_scenario
 from flowsim.analytic import entries_over_horizon
 from flowsim.cli import main
 from flowsim.engine import run
 from flowsim.engine.demand import contact_plan
 from flowsim.engine.streams import replication_seeds
 from flowsim.scenario.load import scenario_from_document
+from tests.conftest import problems_of
 
 GROUPS = {"older": {"label": "Older adults (65+)", "share": 0.7, "annual_growth": 0.10},
           "younger": {"share": "rest", "annual_growth": 0.0}}
@@ -17,12 +18,6 @@ YOUNGER_ROUTES = {"younger": {"home_care": 0.1, "no_eligible_needs": 0.9}}
 
 def grouped(tiny, **changes):
     return scenario_from_document(tiny(**{"demand.groups": GROUPS, **changes}), "t.yaml")
-
-
-def problems_of(document) -> list[str]:
-    with pytest.raises(InputError) as caught:
-        scenario_from_document(document, "t.yaml")
-    return [str(p) for p in caught.value.problems]
 
 
 def test_each_group_grows_at_its_own_rate(tiny):

@@ -6,12 +6,7 @@ from hypothesis import strategies as st
 
 from flowsim import InputError, load_scenario, load_scenario_text, vary
 from flowsim.scenario.load import scenario_from_document
-
-
-def problems_of(document, overrides=None) -> list[str]:
-    with pytest.raises(InputError) as caught:
-        scenario_from_document(document, "test.yaml", overrides)
-    return [str(p) for p in caught.value.problems]
+from tests.conftest import problems_of
 
 
 def test_shipped_scenarios_load(shipped_path):

@@ -11,19 +11,13 @@ from flowsim.engine.demand import workstream_plan
 from flowsim.engine.replication import simulate
 from flowsim.engine.streams import replication_seeds
 from flowsim.scenario.load import scenario_from_document
-from tests.conftest import ROOT
+from tests.conftest import ROOT, problems_of
 
 CARERS = {"carers": {"per_year": 600, "stage": "assessment", "label": "Carers' assessments"}}
 
 
 def with_streams(tiny, streams=CARERS, **changes):
     return scenario_from_document(tiny(**{"demand.workstreams": streams, **changes}), "t.yaml")
-
-
-def problems_of(document) -> list[str]:
-    with pytest.raises(InputError) as caught:
-        scenario_from_document(document, "t.yaml")
-    return [str(p) for p in caught.value.problems]
 
 
 def test_workstream_is_a_routing_source_entering_its_stage(tiny):

@@ -54,11 +54,13 @@ def package_spend(rec: Records, start: float, end: float) -> tuple[np.ndarray, n
     return spent, current
 
 
-def package_costs(rec: Records, start: float, end: float) -> dict[str, float]:
-    """Package cost between ``start`` and ``end``, of the new packages among it, and the weekly run-rate at ``end``."""
+def package_costs(rec: Records, start: float, end: float,
+                  spend: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, float]:
+    """Package cost between ``start`` and ``end``, of the new packages among it, and the weekly run-rate at ``end``
+    (``spend``: ``package_spend`` over the same dates, if already worked out)."""
     if not rec.packages["type"]:
         return {"horizon": 0.0, "weekly_at_end": 0.0, "new_packages_horizon": 0.0}
-    spent, current = package_spend(rec, start, end)
+    spent, current = spend or package_spend(rec, start, end)
     p_start, p_end = np.asarray(rec.packages["start"]), np.asarray(rec.packages["end"])
     active_at_end = (p_start <= end) & (p_end > end)
     return {"horizon": float(spent.sum()), "weekly_at_end": float(current[active_at_end].sum()),
@@ -203,7 +205,7 @@ def _workstream_kpis(k: dict[Kpi, float], scenario: Scenario, rec: Records) -> N
         k[Kpi("workstream_arrivals", name)] = float(rec.workstream_arrivals.get(name, 0))
 
 
-def _group_kpis(k: dict[Kpi, float], scenario: Scenario, rec: Records) -> None:
+def _group_kpis(k: dict[Kpi, float], scenario: Scenario, rec: Records, spent: np.ndarray) -> None:
     """Per client group: contacts, new packages started and their cost in the horizon, packages active at the end.
 
     A package counts to the group of the person it is for, through later reviews too; packages held at
@@ -213,7 +215,6 @@ def _group_kpis(k: dict[Kpi, float], scenario: Scenario, rec: Records) -> None:
     groups = np.asarray(rec.packages.get("group", []), dtype=object)
     start, end = np.asarray(rec.packages["start"]), np.asarray(rec.packages["end"])
     new = np.asarray(rec.packages["new"], dtype=bool) & (start >= rec.warm_up)
-    spent = package_spend(rec, rec.warm_up, rec.days)[0] if len(groups) else np.zeros(0)
     active = (start <= rec.days) & (end > rec.days)
     for name in scenario.demand.groups:
         mine = groups == name
@@ -291,11 +292,12 @@ def run_kpis(scenario: Scenario, rec: Records) -> dict[Kpi, float]:
     k[Kpi("new_packages", "total")] = float(len(new))
     active = packages[(packages["start"] <= rec.days) & (packages["end"] > rec.days)] if len(packages) else packages
     k[Kpi("active_packages_at_end", "total")] = float(len(active))
-    costs = package_costs(rec, rec.warm_up, rec.days)
+    spend = package_spend(rec, rec.warm_up, rec.days) if rec.packages["type"] else (np.zeros(0), np.zeros(0))
+    costs = package_costs(rec, rec.warm_up, rec.days, spend)
     k[Kpi("package_cost")] = costs["horizon"]
     k[Kpi("package_cost_weekly", period="end")] = costs["weekly_at_end"]
     k[Kpi("package_cost", "new_packages")] = costs["new_packages_horizon"]
-    _group_kpis(k, scenario, rec)
+    _group_kpis(k, scenario, rec, spend[0])
     staff_per_day = sum(role.cost_per_year for role in scenario.roles.values()) / DAYS_PER_YEAR
     if scenario.locality_names:
         k |= locality_totals(k)
