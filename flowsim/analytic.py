@@ -137,6 +137,15 @@ def absorb(scenario: Scenario, source: str, entries: dict[str, float]) -> tuple[
     return visit, reached, edges, lag
 
 
+def alongside_starts(scenario: Scenario, reached: dict[str, float]) -> dict[str, float]:
+    """Packages started alongside the outcomes ``reached`` (each outcome's count times its shares)."""
+    extra: dict[str, float] = {}
+    for name, n in reached.items():
+        for package, share in scenario.outcomes[name].alongside.items():
+            extra[package] = extra.get(package, 0.0) + n * share
+    return extra
+
+
 def expected_reviews(scenario: Scenario, new_packages: dict[str, float], lags: dict[str, float] | None = None) -> float:
     """Expected reviews during the horizon, from the existing caseload and new packages.
 
@@ -205,18 +214,23 @@ def expected_flows(scenario: Scenario) -> ExpectedFlows:
 
     by_group: dict[str, dict[str, float]] = {}
 
+    extra_total = dict.fromkeys(scenario.outcomes, 0.0)  # packages started alongside others: not reviewed
+
     def add(source: str, entries: dict[str, float], key: str | None = None, group: str | None = None) -> None:
         visit, reached, flow, lag = absorb(scenario, key or source, entries)
+        extra = alongside_starts(scenario, reached)
         for table, name in ((by_source, source), (by_group, group)):
             if name is not None:
                 mine = table.setdefault(name, {})
                 for thing, n in {**visit, **reached}.items():
-                    mine[thing] = mine.get(thing, 0.0) + n
+                    mine[thing] = mine.get(thing, 0.0) + n + extra.get(thing, 0.0)
         for name, n in visit.items():
             stage_total[name] += n
         for name, n in reached.items():
             outcome_total[name] += n
             lag_sum[name] += n * lag[name]
+        for name, n in extra.items():
+            extra_total[name] += n
         for edge, n in flow.items():
             edges[edge] = edges.get(edge, 0.0) + n
 
@@ -249,7 +263,8 @@ def expected_flows(scenario: Scenario) -> ExpectedFlows:
         add(REVIEW_SOURCE, entries)
 
     per_year = lambda table: {k: v / years for k, v in table.items()}  # noqa: E731
-    stages, outcomes = per_year(stage_total), per_year(outcome_total)
+    stages = per_year(stage_total)
+    outcomes = per_year({name: n + extra_total[name] for name, n in outcome_total.items()})
     roles = _role_loads(scenario, stages)
     contacts = expected_contacts_per_day(scenario)[scenario.time.warm_up_days:].sum() / years
     warnings = [warning for name, load in roles.items() if load.hours_demanded > 0

@@ -91,6 +91,7 @@ MEASURE_LABELS = {
     "contacts": "Contacts",
     "workstream_arrivals": "Competing work arriving",
     "arrivals": "People arriving",
+    "existing_client_arrivals": "Existing clients arriving from reviews",
     "outcomes": "Outcome reached",
     "recontacts": "People closed here who came back",
     "flow": "People moving",

@@ -143,3 +143,17 @@ def test_waits_come_from_simulation_only():
     rows = {r.figure: r for r in check(profile, scenario, reps=2)}
     wait = rows["median_wait_for_assessment_days"]
     assert wait.how.startswith("simulation") and wait.modelled > 0 and wait.ci_low <= wait.modelled <= wait.ci_high
+
+
+def test_existing_clients_a_review_sends_to_reablement_are_counted_apart_from_new_clients():
+    """SALT counts reablement for new clients (STS002a) and existing ones (STS002b) apart; so does the check."""
+    def reablement(*overrides):
+        scenario = load_scenario("scenarios/barnet_current.yaml", ["time.horizon_days=120", *overrides])
+        rows = {(r.figure, r.year): r for r in check(load_profile(BARNET), scenario, reps=2)}
+        return rows["reablement_new_clients", "2015/16"], rows["reablement_existing_clients", "2015/16"]
+
+    new_before, existing_before = reablement()
+    new_after, existing_after = reablement("stages.review.routes.enablement=0.06")
+    assert existing_after.how.startswith("simulation") and new_after.how.startswith("simulation")
+    assert existing_before.modelled < 20 < 40 < existing_after.modelled  # 6% of some 1,500 reviews in 120 days
+    assert new_after.modelled == pytest.approx(new_before.modelled, rel=0.08)  # new clients much as they were

@@ -40,6 +40,7 @@ class Records:
     group_contacts: dict = field(default_factory=dict)  # client group -> contacts in window
     events: list = field(default_factory=list)  # (person, source, stage, arrived, started, ended, wait, work, next)
     arrivals: dict = field(default_factory=dict)  # stage -> count in window
+    existing_arrivals: dict = field(default_factory=dict)  # stage -> arrivals sent on from reviews, in window
     outcomes: dict = field(default_factory=dict)  # outcome -> count in window
     edges: dict = field(default_factory=dict)  # (stage, next) -> count in window
     waits: dict = field(default_factory=dict)  # stage -> waits (days) of visits started in window

@@ -70,6 +70,7 @@ class Replication:
         self._daily_bands = keep_events  # the waiting list by time waited each day: only the detailed tables show it
         self.rec.work_demanded = dict.fromkeys(scenario.roles, 0.0)
         self.outcome_counts = dict.fromkeys(scenario.outcomes, 0)
+        self.existing_arrivals = dict.fromkeys(scenario.stages, 0)  # arrivals of people sent on from reviews
         self.outcome_kind = {name: o.kind for name, o in scenario.outcomes.items()}
         self._next_person = 0
         used = {stage.role: stage.kind for stage in scenario.stages.values() if stage.role is not None}
@@ -85,6 +86,10 @@ class Replication:
             if name == scenario.key_stage or isinstance(stage, CaseStage):
                 stage.completions = []
         self.reviews = ReviewBook(scenario, rep_seed)
+        # Packages started alongside an outcome (telecare alongside home care), each drawn from its own stream.
+        self.alongside = {name: [(extra, share, uniforms(generator(rep_seed, f"alongside:{name}:{extra}")))
+                                 for extra, share in o.alongside.items()]
+                          for name, o in scenario.outcomes.items() if o.alongside}
         self.recontacts = {name: Recontacts(self, name, stage.recontact, rep_seed)
                            for name, stage in scenario.stages.items() if stage.recontact is not None}
         self._triaged_teams = [team for role, team in self.teams.items()
@@ -214,6 +219,8 @@ class Replication:
                                 visit.started - visit.arrived + visit.waited_before, visit.work,
                                 target if type(target) is str else target.name))
         if type(target) is not str:  # the clock, not ``now``: after an elapsed stay they differ by rounding
+            if person.package >= 0 and in_window:  # an existing client, sent on from a review
+                self.existing_arrivals[target.name] += 1
             target.arrive(Visit(person, target, now), self.env.now)
             return
         if in_window:
@@ -234,6 +241,17 @@ class Replication:
             change = self.scenario.outcomes[target].weekly_cost_change
             if change:
                 self.ledger.change_cost(person.package, change, now)
+        if target in self.alongside:
+            self._start_alongside(target, person, now, in_window)
+
+    def _start_alongside(self, outcome: str, person: Person, now: float, in_window: bool) -> None:
+        """Packages that come with ``outcome`` for some people: each runs on its own, is reviewed with the
+        person's main package (so it has no reviews of its own) and replaces nothing."""
+        for extra, share, draw in self.alongside[outcome]:
+            if draw() < share:
+                self.ledger.add(extra, now, True, person.group)
+                if in_window:
+                    self.outcome_counts[extra] += 1
 
     # ----- reviews ----------------------------------------------------------------
 
@@ -297,6 +315,7 @@ class Replication:
     def _finish(self) -> Records:
         rec, now = self.rec, self.env.now
         rec.outcomes = self.outcome_counts
+        rec.existing_arrivals = self.existing_arrivals
         for role, team in self.teams.items():
             if team.holds_cases:
                 team.close_books(now)

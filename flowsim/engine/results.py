@@ -262,6 +262,8 @@ def run_kpis(scenario: Scenario, rec: Records) -> dict[Kpi, float]:
     _workstream_kpis(k, scenario, rec)
     for stage, n in rec.arrivals.items():
         k[Kpi("arrivals", stage)] = float(n)
+    for stage in scenario.network.after_reviews:  # existing clients' arrivals: SALT counts them apart
+        k[Kpi("existing_client_arrivals", stage)] = float(rec.existing_arrivals.get(stage, 0))
     for outcome, n in rec.outcomes.items():
         k[Kpi("outcomes", outcome)] = float(n)
     for a, b in scenario.network.edges:

@@ -73,11 +73,10 @@ def simulated_values(view: ModelView, figure: str, observation: Observation, tab
     measure = MEASURES[figure]
     if measure.simulated is None or observation.year != first_year_label(view):
         return None
-    found = measure.simulated(view, observation.year)
-    if not found or not all(k in table.columns for k in found[0]):
+    weights = measure.simulated(view, observation.year)
+    if not weights or not all(k in table.columns for k in weights):
         return None
-    names, factor = found
-    return np.asarray(table[names].sum(axis=1), dtype=float) * factor
+    return np.asarray(table[list(weights)].to_numpy(dtype=float) @ np.array(list(weights.values())))
 
 
 def check(profile: Profile, scenario: Scenario, reps: int = 5, seed: int = 0, processes: int | None = None,

@@ -105,7 +105,7 @@ class ModelView:
 
 
 Expected = Callable[[ModelView, int], "float | None"]
-Simulated = Callable[[ModelView, str], "tuple[list[str], float] | None"]  # KPI names summed, times a factor
+Simulated = Callable[[ModelView, str], "dict[str, float] | None"]  # KPI name -> its weight in the sum
 
 
 @dataclass(frozen=True)
@@ -179,33 +179,38 @@ def _social_worker_fte(v: ModelView, k: int):
     return role.fte if role else None
 
 
-def _kpis(*names: str, factor: float = 1.0) -> Simulated:
-    return lambda v, fy: ([n for n in names], factor)
+def _kpis(*names: str) -> Simulated:
+    return lambda v, fy: dict.fromkeys(names, 1.0)
 
 
-def _stage_kpi(measure: str, which: Callable[[ModelView], str | None]) -> Simulated:
+def _stage_kpi(measure: str, which: Callable[[ModelView], str | None], less: str | None = None) -> Simulated:
+    """A stage's KPI (``measure``.stage), less another of the same stage if ``less`` is given."""
     def kpis(v: ModelView, fy: str):
         stage = which(v)
-        return ([f"{measure}.{stage}"], 1.0) if stage else None
+        return ({f"{measure}.{stage}": 1.0} | ({f"{less}.{stage}": -1.0} if less else {})) if stage else None
     return kpis
+
+
+def _reablement_stage(v: ModelView) -> str | None:
+    return _stage(v, v.names.reablement_stage)
 
 
 MEASURES: dict[str, Measure] = {
     "requests_new_clients": Measure(
         "Requests for support from new clients", "SALT STS001", "count", 0.05, _requests,
-        lambda v, fy: (["contacts"], v.names.new_client_share_of_contacts)),
+        lambda v, fy: {"contacts": v.names.new_client_share_of_contacts}),
     "reablement_new_clients": Measure(
         "New clients receiving short-term support to maximise independence", "SALT STS002a", "count", 0.10,
-        _reablement, _stage_kpi("arrivals", lambda v: _stage(v, v.names.reablement_stage))),
+        _reablement, _stage_kpi("arrivals", _reablement_stage, less="existing_client_arrivals")),
     "reablement_existing_clients": Measure(
         "Existing clients receiving short-term support to maximise independence", "SALT STS002b", "count", 0.20,
-        _reablement_existing),
+        _reablement_existing, _stage_kpi("existing_client_arrivals", _reablement_stage)),
     "new_long_term_support": Measure(
         "New clients starting long-term support (from requests and after reablement)", "SALT STS001 / STS002a",
         "count", 0.10, _new_long_term),
     "care_home_admissions": Measure(
         "Permanent admissions to residential and nursing care", "ASCOF 2A (SALT LTS001)", "count", 0.10, _care_home,
-        lambda v, fy: ([f"new_packages.{n}" for n in v.names.care_home_packages if n in v.scenario.outcomes], 1.0)),
+        lambda v, fy: {f"new_packages.{n}": 1.0 for n in v.names.care_home_packages if n in v.scenario.outcomes}),
     "long_term_support_year_end": Measure(
         "People in long-term support at the year end", "SALT LTS001b", "count", 0.05, _long_term_year_end),
     "reviews": Measure(
@@ -221,7 +226,7 @@ MEASURES: dict[str, Measure] = {
         _enquiries, _stage_kpi("arrivals", lambda v: _stage(v, v.names.safeguarding_stage))),
     "gross_spend_packages": Measure(
         "Gross spend on packages of care", "ASC-FR", "pounds", 0.05, _spend,
-        lambda v, fy: ([f"package_cost.{fy.replace('/', '_')}"], 1.0)),
+        lambda v, fy: {f"package_cost.{fy.replace('/', '_')}": 1.0}),
     "client_contributions": Measure(
         "Client contributions to the cost of care", "ASC-FR", "pounds", 0.10),
     "median_wait_for_assessment_days": Measure(

@@ -62,6 +62,15 @@ class Network:
             union.add_edges_from(graph.edges)
         return union
 
+    @property
+    def after_reviews(self) -> tuple[str, ...]:
+        """The stages a review can send an existing client on to (directly or further on)."""
+        start = self.entries.get(REVIEW_SOURCE)
+        if start is None or REVIEW_SOURCE not in self.graphs:
+            return ()
+        reached = nx.descendants(self.graphs[REVIEW_SOURCE], start)
+        return tuple(stage for stage in self.routes[REVIEW_SOURCE] if stage in reached)
+
     def start_stages(self) -> set[str]:
         """Stages where people enter: the sources' entries and the initial waiting lists."""
         starts = {stage for stage in self.entries.values() if stage}
@@ -222,6 +231,15 @@ def structure_problems(scenario: Scenario) -> list[tuple[str, str]]:
     for name in scenario.caseload.packages:
         if name not in packages:
             problems.append((f"caseload.packages.{name}", "is not a package outcome"))
+    for name, outcome in scenario.outcomes.items():
+        for extra in outcome.alongside:
+            where = f"outcomes.{name}.alongside.{extra}"
+            if extra not in packages:
+                problems.append((where, "is not a package outcome"))
+            elif extra == name:
+                problems.append((where, "a package cannot come alongside itself"))
+            elif packages[extra].alongside:
+                problems.append((where, f"'{extra}' has packages alongside it in turn; one level only"))
     for name, waiting in scenario.waiting_list.items():
         if name not in stages:
             problems.append((f"waiting_list.{name}", "is not a stage"))

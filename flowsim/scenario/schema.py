@@ -21,7 +21,8 @@ from pydantic import (
     model_validator,
 )
 
-from flowsim.scenario.fields import FiniteNonNegative, Month, Name, RouteShare, Strict, Weekday, resolve_shares
+from flowsim.scenario.fields import (FiniteNonNegative, Month, Name, RouteShare, Share, Strict, Weekday,
+                                     resolve_shares)
 from flowsim.scenario.money import Finance
 from flowsim.scenario.network import Network, compile_network
 from flowsim.scenario.work import Role, Stage
@@ -169,6 +170,10 @@ class Outcome(Strict):
     weekly_cost_change: Annotated[float, Field(ge=-1.0, le=5.0)] = Field(
         0.0, description="for review outcomes: fractional change in the package's weekly cost"
     )
+    alongside: dict[Name, Share] = Field(
+        default_factory=dict,
+        description="package type -> share of the people reaching this outcome who also get one, running "
+                    "alongside (telecare alongside home care); for package and review outcomes")
 
     @property
     def review_days(self) -> tuple[float, float] | None:
@@ -190,6 +195,8 @@ class Outcome(Strict):
                 raise ValueError(f"{', '.join(given)} only apply to package outcomes")
         if self.kind != "review" and self.weekly_cost_change:
             raise ValueError("weekly_cost_change only applies to review outcomes")
+        if self.kind == "closed" and self.alongside:
+            raise ValueError("alongside only applies to package and review outcomes")
         return self
 
 
