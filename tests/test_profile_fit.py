@@ -75,6 +75,9 @@ def test_a_figure_no_parameter_moves_is_named():
     (["demand.contacts_per_year"], "low:high"),
     (["demand.contacts_per_year=3:1"], "low < high"),
     (["demand.no_such_field=0:1"], "not a number of this scenario"),
+    (["stages.review.routes.no_such_place=0:0.3"], "nor a new route or package alongside"),
+    (["outcomes.no_eligible_needs.alongside.telecare=0:1"], "nor a new route or package alongside"),
+    (["outcomes.home_care.alongside.home_care=0:1"], "nor a new route or package alongside"),
 ])
 def test_bad_free_parameters_are_refused(free, message):
     with pytest.raises(InputError, match=message):
@@ -163,3 +166,30 @@ def test_a_steady_fit_with_nothing_to_hold_or_match_is_refused():
     free = parse_free(["outcomes.home_care.mean_duration_weeks=26:1040"], empty)
     with pytest.raises(FlowsimError, match="starts with no packages to hold"):
         fit(profile, empty, free, year="2015/16", steady=True)
+
+
+def test_the_fit_finds_routes_and_packages_alongside_the_scenario_does_not_have_yet(tmp_path):
+    """Reviews sending people to reablement and care homes, and telecare installed at reviews that increase
+    support: free from 0, recovered from a profile the model made with known values, written out with sources."""
+    start = load_scenario(SCENARIO)
+    new = ["stages.review.routes.enablement=0:0.3", "stages.review.routes.residential_care=0:0.3",
+           "outcomes.review_increase.alongside.telecare=0:1"]
+    free = parse_free(new, start)
+    assert all(p.new and p.start == 0 for p in free)
+    known = {"stages.review.routes.enablement": 0.05, "stages.review.routes.residential_care": 0.03,
+             "outcomes.review_increase.alongside.telecare": 0.6}
+    truth = vary(start, overrides(start, free, [known[p.path] for p in free]))
+    profile = profile_from_text(profile_of(truth, ["reablement_existing_clients", "care_home_admissions",
+                                                   "telecare_installs"]), "model")
+    result = fit(profile, start, free)
+    for path, value in known.items():
+        assert result.values[path] == pytest.approx(value, rel=0.02), path
+    out = tmp_path / "fitted.yaml"
+    result = CliRunner().invoke(main, ["fit", "data/profiles/barnet.yaml", SCENARIO, "--reps", "0", "--out", str(out),
+                                       *[f"--free={item}" for item in new]])
+    assert result.exit_code == 0, result.output
+    fitted = load_scenario(out)
+    assert fitted.outcomes["review_increase"].alongside["telecare"] > 0.3
+    assert fitted.stages["review"].routes["enablement"] > 0
+    sources = {row.path: row for row in number_sources(fitted)}
+    assert "fit to barnet.yaml" in sources["outcomes.review_increase.alongside.telecare"].source

@@ -55,6 +55,7 @@ class FreeParameter:
     low: float
     high: float
     start: float  # the scenario's value, moved inside the bounds
+    new: bool = False  # a route or package alongside the scenario does not have yet (its value is 0)
 
 
 @dataclass
@@ -84,8 +85,11 @@ def parse_free(items, scenario: Scenario) -> list[FreeParameter]:
             low = high = math.nan
         if not sep or not colon or not (low < high):
             problems.append(Problem("--free", str(item), "must look like path.to.field=low:high with low < high"))
+        elif path not in numbers and _new_share(path, scenario):
+            free.append(FreeParameter(path, low, high, min(max(0.0, low), high), new=True))
         elif path not in numbers or not isinstance(numbers[path], (int, float)):
-            problems.append(Problem("--free", path, "is not a number of this scenario (see flowsim sources)"))
+            problems.append(Problem("--free", path, "is not a number of this scenario (see flowsim sources), "
+                                    "nor a new route or package alongside"))
         else:
             free.append(FreeParameter(path, low, high, min(max(float(numbers[path]), low), high)))
     if len({p.path for p in free}) != len(free):
@@ -95,6 +99,22 @@ def parse_free(items, scenario: Scenario) -> list[FreeParameter]:
     if not free:
         raise FlowsimError("give at least one free parameter: --free path=low:high")
     return free
+
+
+def _new_share(path: str, scenario: Scenario) -> bool:
+    """Is ``path`` a share the scenario could have but does not: a new route of a stage
+    (stages.<stage>.routes.<stage or outcome>) or a new package alongside an outcome
+    (outcomes.<outcome>.alongside.<package>)?"""
+    parts = path.split(".")
+    if len(parts) != 4:
+        return False
+    table, owner, kind, target = parts
+    if table == "stages" and kind == "routes":
+        return owner in scenario.stages and (target in scenario.stages or target in scenario.outcomes)
+    if table == "outcomes" and kind == "alongside":
+        return (owner in scenario.outcomes and scenario.outcomes[owner].kind != "closed"
+                and target in scenario.package_outcomes() and target != owner)
+    return False
 
 
 def overrides(scenario: Scenario, free: list[FreeParameter], x, numbers: dict | None = None) -> dict[str, float]:
@@ -114,6 +134,7 @@ def overrides(scenario: Scenario, free: list[FreeParameter], x, numbers: dict | 
     for parent, fixed in groups.items():
         base = {k[len(parent) + 1:]: v for k, v in numbers.items()
                 if k.startswith(parent + ".") and "." not in k[len(parent) + 1:]}
+        base |= {leaf: 0.0 for leaf in fixed if leaf not in base}  # a new route, not taken until now
         total = sum(fixed.values())
         if total >= 1:  # the fitted shares take the whole group, in their proportions; the others none
             fixed = {k: v / total for k, v in fixed.items()}
@@ -150,6 +171,8 @@ def fit(profile: Profile, scenario: Scenario, free: list[FreeParameter], year: s
     observed = np.array([o.value for _, o in targets])
     low, high = np.array([p.low for p in free]), np.array([p.high for p in free])
     start = np.array([p.start for p in free])
+    # A new share starts at its bound, where the least-squares steps are cut to almost nothing: begin a little inside.
+    first = np.array([p.low + 0.05 * (p.high - p.low) if p.new and p.start <= p.low else p.start for p in free])
     scale = np.array([max(o.value, 1e-9) * tolerance(f, o) for f, o in targets])
     calls = [0]
     variants = Variants(scenario)
@@ -185,7 +208,7 @@ def fit(profile: Profile, scenario: Scenario, free: list[FreeParameter], year: s
             modelled.append(float(values.mean()) if values is not None else expected_value(v, f, o)[0])
         return np.array(modelled)
 
-    found = least_squares(weighted, start, args=(expected,), bounds=(low, high), x_scale=high - low,
+    found = least_squares(weighted, first, args=(expected,), bounds=(low, high), x_scale=high - low,
                           diff_step=1e-4, ftol=1e-5, xtol=1e-5, max_nfev=max_evaluations)
 
     if simulate:
