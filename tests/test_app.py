@@ -266,3 +266,18 @@ def test_client_groups_have_their_growth_sliders_and_a_table(app):
     table = next(df.value for df in app.dataframe
                  if "KPI" in df.value and df.value["KPI"].str.startswith("Contacts by client group").any())
     assert "Contacts by client group: Older adults (65+)" in set(table["KPI"])
+
+
+def test_the_profile_fit_offers_the_routes_from_reviews_the_scenario_does_not_have_yet(app):
+    app.radio(key="page").set_value("Council profile").run()
+    app.checkbox(key="fit_steady").set_value(False).run()
+    free = app.multiselect(key="fit_free_barnet_current")
+    new = ["stages.review.routes.enablement", "stages.review.routes.residential_care",
+           "outcomes.review_increase.alongside.telecare"]
+    assert set(new) <= set(free.options)
+    free.set_value(new).run()
+    app.button(key="fit_run").click().run(timeout=120)
+    assert not app.exception and not app.error
+    fitted = app.dataframe[1].value.set_index("free parameter")
+    assert fitted.loc["outcomes.review_increase.alongside.telecare", "was"] == "0"
+    assert float(fitted.loc["outcomes.review_increase.alongside.telecare", "fitted"]) > 0.3

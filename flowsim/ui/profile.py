@@ -62,6 +62,23 @@ def free_choices(scenario: Scenario) -> dict[str, str]:
     return choices
 
 
+def existing_client_choices(profile, scenario: Scenario) -> dict[str, str]:
+    """Routes a review could take that the scenario does not have yet (to reablement, into a care home), and
+    telecare alongside each review outcome: the structure behind existing clients' figures (fitted from 0)."""
+    review = scenario.caseload.review_stage
+    if review is None:
+        return {}
+    names = profile.model
+    targets = [t for t in (names.reablement_stage, *names.care_home_packages)
+               if (t in scenario.stages or t in scenario.outcomes) and t not in scenario.stages[review].routes]
+    choices = {f"stages.{review}.routes.{t}": f"stages.{review}.routes.{t}=0:0.3" for t in targets}
+    if "telecare" in scenario.package_outcomes():
+        for name, outcome in scenario.outcomes.items():
+            if outcome.kind == "review" and "telecare" not in outcome.alongside:
+                choices[f"outcomes.{name}.alongside.telecare"] = f"outcomes.{name}.alongside.telecare=0:1"
+    return choices
+
+
 def durations(scenario: Scenario) -> list[str]:
     """The mean durations of the package types with packages running at the start: what a steady fit frees."""
     running = {name for name, count in scenario.caseload.packages.items() if count}
@@ -77,13 +94,14 @@ def fitted_values_table(result, free) -> pd.DataFrame:
 def fit_section(profile, scenario: Scenario) -> None:
     """Fit free numbers of the scenario to the profile's figures (and, if asked, to a steady caseload)."""
     st.markdown("#### Fit the scenario to these figures")
-    choices = free_choices(scenario)
+    choices = free_choices(scenario) | existing_client_choices(profile, scenario)
     steady = st.checkbox("Hold the starting caseload steady", value=not steady_state(scenario).balanced,
                          key="fit_steady",
                          help="Each package type's starts from the flow equal to those needed to keep its packages "
                               "running (flowsim fit --steady).")
     default = [p for p in durations(scenario) if p in choices] if steady else []
-    free = st.multiselect("Numbers to fit (bounds: 0 to 1 for shares, a quarter to four times the value otherwise)",
+    free = st.multiselect("Numbers to fit (bounds: 0 to 1 for shares, a quarter to four times the value otherwise; "
+                          "routes from reviews the scenario does not have yet start from 0, up to 0.3)",
                           list(choices), default=default, key=f"fit_free_{scenario.name}")
     if not st.button("Fit", key="fit_run", disabled=not free):
         return
