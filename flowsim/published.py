@@ -125,8 +125,8 @@ COMPARISONS = [
                "reviews left out", council="Barnet"),
     Comparison("Telecare packages started a year", "count", ("operations.barnet.telecare_installs_2015_16",),
                _per_year(_kpi("new_packages.telecare")),
-               "Barnet's installs, including telecare alongside other care; flowsim's telecare packages as the "
-               "only package a person gets", council="Barnet"),
+               "Barnet's installs, including telecare alongside other care; flowsim's telecare packages, sole "
+               "or alongside another outcome (outcomes.<name>.alongside), as the scenario has them", council="Barnet"),
     Comparison("Package spend a year (£)", "pounds", ("operations.barnet.integrated_care_spend_2017_18",),
                _per_year(_kpi("package_cost.horizon")),
                "Barnet's 2017/18 integrated-care outturn is net of client contributions and in 2017/18 prices; "
