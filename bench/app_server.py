@@ -136,6 +136,20 @@ def cache_memory(mode: str, moves: int) -> None:
               f"{len(old) if mode == 'old' else len(new)} runs | {load()} |", flush=True)
 
 
+def _compile_one_at_a_time() -> None:
+    """Each AppTest compiles app.py at every run; CPython 3.11's parser fails now and then when threads build
+    syntax trees at the same moment (SystemError: AST constructor recursion depth mismatch). A served app
+    compiles the script once for all sessions, so the benchmark's sessions take turns to compile."""
+    from streamlit.runtime.scriptrunner import script_cache
+
+    compile_script, lock = script_cache.ScriptCache.get_bytecode, threading.Lock()
+
+    def one_at_a_time(self, script_path):
+        with lock:
+            return compile_script(self, script_path)
+    script_cache.ScriptCache.get_bytecode = one_at_a_time
+
+
 def speed(sessions: int, moves: int) -> None:
     warm = session(reps=10).run()  # a warm server: the pool started, both sides' defaults cached
     alone = [move(warm, 20.5 + i) for i in range(moves)]
@@ -143,6 +157,7 @@ def speed(sessions: int, moves: int) -> None:
           f"(of {moves}: {', '.join(f'{t:.2f}' for t in alone)}) | {load()} |", flush=True)
     users = [session(reps=10).run() for _ in range(sessions)]
     times: list[list[float]] = [[] for _ in users]
+    _compile_one_at_a_time()
 
     def drive(i: int) -> None:
         for m in range(moves):

@@ -335,11 +335,14 @@ def timeseries_frame(scenario: Scenario, rec: Records, run: int) -> pd.DataFrame
     ``WAITING_BANDS``, the stage as name), hours (and open cases per practitioner) per role,
     active packages per type."""
     days = np.arange(rec.warm_up, rec.days)
-    pieces = []
+    measures: list[str] = []
+    names: list[str] = []
+    values: list[np.ndarray] = []
 
-    def add(measure: str, name: str, values: np.ndarray) -> None:
-        pieces.append(pd.DataFrame({"day": days, "measure": measure, "name": name,
-                                     "value": values[rec.warm_up:rec.days]}))
+    def add(measure: str, name: str, series: np.ndarray) -> None:
+        measures.append(measure)
+        names.append(name)
+        values.append(np.asarray(series[rec.warm_up:rec.days], dtype=float))
 
     for stage, series in rec.waiting_daily.items():
         add("waiting", stage, series.astype(float))
@@ -362,7 +365,11 @@ def timeseries_frame(scenario: Scenario, rec: Records, run: int) -> pd.DataFrame
             s, e = np.sort(starts[mine]), np.sort(ends[mine])
             active = np.searchsorted(s, day_ends, side="right") - np.searchsorted(e, day_ends, side="right")
             add("active_packages", name, active.astype(float))
-    frame = pd.concat(pieces, ignore_index=True)
+    # One frame from whole columns: a frame per series costs more than the series themselves.
+    frame = pd.DataFrame({"day": np.tile(days, len(values)),
+                          "measure": np.repeat(np.array(measures, dtype=object), len(days)),
+                          "name": np.repeat(np.array(names, dtype=object), len(days)),
+                          "value": np.concatenate(values) if values else np.zeros(0)})
     start: dt.date = scenario.time.start_date
     frame.insert(1, "date", pd.to_datetime(start) + pd.to_timedelta(frame["day"], unit="D"))
     frame.insert(0, "run", run)
