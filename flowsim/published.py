@@ -69,7 +69,9 @@ def _safeguarding_enquiries(table: pd.DataFrame, scenario: Scenario) -> np.ndarr
 
 
 def _safeguarding_concerns(table: pd.DataFrame, scenario: Scenario) -> np.ndarray:
-    # Concerns are contacts from the safeguarding source: the front door's share of them.
+    # Concerns are a workstream of their own, or contacts from the safeguarding source.
+    if "safeguarding" in scenario.demand.workstreams:
+        return _kpi("workstream_arrivals.safeguarding")(table, scenario)
     share = scenario.demand.sources.get("safeguarding", 0.0)
     return _kpi("contacts")(table, scenario) * share
 
@@ -116,8 +118,9 @@ COMPARISONS = [
     Comparison("Safeguarding enquiries per concern", "share",
                ("operations.safeguarding_2016_17.enquiries_per_concern",),
                _ratio(_safeguarding_enquiries, _safeguarding_concerns),
-               "England 2016/17 (all enquiries over all concerns); flowsim's concerns are contacts from the "
-               "safeguarding source, its enquiries every route into a safeguarding enquiry"),
+               "England 2016/17 (all enquiries over all concerns); flowsim's concerns are the safeguarding "
+               "workstream's arrivals (or contacts from the safeguarding source), its enquiries every route into "
+               "a safeguarding enquiry"),
     Comparison("New reablement clients a year", "count",
                ("barnet.reablement_new_clients_2015_16", "barnet.reablement_new_clients_2017_18"),
                _per_year(_new_clients_at("enablement")), "Barnet's published count of new clients (SALT STS002a); "

@@ -30,11 +30,11 @@ def test_simulated_load_takes_demand_over_hours_or_the_utilisation_reached():
 
 
 def test_flows_warns_near_capacity_not_only_over_it():
-    # the new model's social workers need 83% of their hours; with 30 FTE, 86%
-    near = CliRunner().invoke(main, ["flows", NEW, "--set", "roles.social_worker.fte=30"])
+    # the new model's social workers need 106% of their 31.2 FTE's hours; with 37 FTE, 90%; with 45, 74%
+    near = CliRunner().invoke(main, ["flows", NEW, "--set", "roles.social_worker.fte=37"])
     assert near.exit_code == 0
     assert "warning: Social worker (social_worker): near capacity" in near.output
-    calm = CliRunner().invoke(main, ["flows", NEW])
+    calm = CliRunner().invoke(main, ["flows", NEW, "--set", "roles.social_worker.fte=45"])
     assert "capacity" not in calm.output  # (other warnings, e.g. the steady state, may show)
 
 

@@ -24,6 +24,10 @@ def test_controls_cover_every_group_with_defaults_and_sources(new):
     fte = controls["roles.social_worker.fte"]
     assert fte.value == 31.21 and fte.help.startswith("Derived: ") and fte.high >= 62
     assert controls["demand.contacts_per_year"].help.startswith("Derived: ")
+    concerns = controls["demand.workstreams.safeguarding.per_year"]
+    assert concerns.group == "Safeguarding" and concerns.value == 2513 and concerns.help.startswith("Derived: ")
+    carers = controls["demand.workstreams.carers.per_year"]
+    assert carers.group == "Demand" and carers.label == "Carers' assessments: arrivals a year"
 
 
 def test_untouched_sliders_change_nothing(new):
@@ -81,3 +85,10 @@ def test_shares_in_use_after_moving_one_share(new):
     assert used["Home visit"][0] == pytest.approx(0.05 * 0.02 / 0.8) and not used["Home visit"][1]
     assert sum(share for share, _ in used.values()) == pytest.approx(1)
     assert shares_in_use(new, controls, {c.key: c.value for c in controls}) == {}
+
+
+def test_a_workstream_slider_changes_its_arrivals_a_year(new):
+    controls = controls_for(new)
+    variant = vary(new, overrides_from(new, controls, {"demand.workstreams.safeguarding.per_year": 3000}))
+    assert variant.demand.workstreams["safeguarding"].per_year == 3000
+    assert variant.demand.workstreams["carers"].per_year == new.demand.workstreams["carers"].per_year

@@ -161,8 +161,19 @@ def _telecare(v: ModelView, k: int):
 
 
 def _concerns(v: ModelView, k: int):
-    share = v.scenario.demand.sources.get(v.names.safeguarding_source)
+    name, demand = v.names.safeguarding_source, v.scenario.demand
+    if name in demand.workstreams:  # a stream of its own, growing at the demand's rate
+        return v.flows.workstreams[name] * (1 + v.growth) ** k
+    share = demand.sources.get(name)
     return v.grown(v.flows.contacts * share, k) if share is not None else None
+
+
+def _concerns_simulated(v: ModelView, fy: str):
+    name, demand = v.names.safeguarding_source, v.scenario.demand
+    if name in demand.workstreams:
+        return {f"workstream_arrivals.{name}": 1.0}
+    share = demand.sources.get(name)
+    return {"contacts": share} if share is not None else None
 
 
 def _enquiries(v: ModelView, k: int):
@@ -220,7 +231,8 @@ MEASURES: dict[str, Measure] = {
         "Telecare packages installed", "council performance report", "count", 0.15, _telecare,
         _kpis("new_packages.telecare")),
     "safeguarding_concerns": Measure(
-        "Safeguarding concerns raised", "Safeguarding Adults Collection", "count", 0.15, _concerns),
+        "Safeguarding concerns raised", "Safeguarding Adults Collection", "count", 0.15, _concerns,
+        _concerns_simulated),
     "safeguarding_enquiries": Measure(
         "Safeguarding enquiries started (section 42 and other)", "Safeguarding Adults Collection", "count", 0.15,
         _enquiries, _stage_kpi("arrivals", lambda v: _stage(v, v.names.safeguarding_stage))),

@@ -58,7 +58,7 @@ class ModelNames(Strict):
 
     assessment_stage: Name | None = None  # default: the scenario's key stage
     reablement_stage: Name = "enablement"
-    safeguarding_source: Name = "safeguarding"
+    safeguarding_source: Name = "safeguarding"  # the referral source or the workstream of concerns
     safeguarding_stage: Name = "safeguarding_enquiry"
     care_home_packages: list[Name] = Field(default_factory=lambda: ["residential_care", "nursing_care"])
     not_long_term: list[Name] = Field(default_factory=lambda: ["carer_support", "equipment_adaptations"],

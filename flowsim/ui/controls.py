@@ -86,6 +86,12 @@ def controls_for(scenario: Scenario) -> list[Control]:
         + sources.get("demand.monthly_profile.jan", "")))
     for stage, group in route_groups(scenario).items():
         controls += _route_controls(scenario, stage, group, sources)
+    for name, stream in demand.workstreams.items():
+        path = f"demand.workstreams.{name}.per_year"
+        group = "Safeguarding" if name == "safeguarding" else "Demand"
+        controls.append(Control(path, group, f"{stream.label or scenario.label(name)}: arrivals a year", path,
+                                stream.per_year, 0.0, round(_upper(stream.per_year, 100), -1), 10.0, "count",
+                                sources.get(path, "")))
     if "safeguarding" in demand.sources:
         controls.append(Control(
             "demand.sources.safeguarding", "Safeguarding", "Share of contacts that are safeguarding concerns",

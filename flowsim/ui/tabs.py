@@ -88,8 +88,8 @@ def show_waiting(comparison: Comparison, a: Scenario, b: Scenario) -> None:
                                                  if target else ""))
     st.altair_chart(charts.wait_distribution(histogram, target), width="stretch")
     totals = histogram.groupby("side")["people"].sum()
-    st.caption("People a year who started this stage, by days waited: each replication's count, averaged over "
-               "replications. In all: " + " · ".join(f"{side} {number(totals.get(side), decimals=0)}"
+    st.caption("People a year who finished this stage, by days they waited for it: each replication's count, "
+               "averaged over replications. In all: " + " · ".join(f"{side} {number(totals.get(side), decimals=0)}"
                                                      for side in ("A", "B")) + ".")
 
 
