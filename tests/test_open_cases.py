@@ -1,5 +1,4 @@
 """Cases already open on caseloads at the start of a run (``open_cases``)."""
-import numpy as np
 import pytest
 
 from flowsim import expected_flows

@@ -89,7 +89,7 @@ def test_simulated_flows_agree_with_analytic_flows(path):
     unseen): people who give up on an over-full list, and reviews of packages started so
     late by long waits that they fall past the horizon, are effects of the queues, which
     the queueing checks test. The allowance is the
-    99.99% Student-t quantile of the mean (about 30 checks per scenario, 12 scenarios:
+    99.99% Student-t quantile of the mean (about 30 checks per scenario, 13 scenarios:
     a normal 3.5 standard errors on 8 replications failed a correct model about once a
     run) plus 1%: the analytic review count
     takes new packages as starting evenly over the horizon, while in the simulation
