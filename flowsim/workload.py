@@ -26,7 +26,7 @@ BYTES_PER_VISIT = 2_000
 BYTES_PER_PACKAGE = 500
 BYTES_PER_EVENT_ROW = 400
 BYTES_PER_SERIES_ROW = 100
-SECONDS_PER_VISIT = 30e-6  # one quiet core: a Barnet year with case stages (about 27,000 visits) takes 0.6–0.8 s
+SECONDS_PER_VISIT = 30e-6  # one quiet core: a Barnet year with case stages (about 31,000 visits) takes about 1.1 s
 
 # Above these a run needs confirming (--allow-large): about 25 minutes on one quiet core, or 2 GB of memory.
 MAX_VISITS = 50_000_000
