@@ -187,7 +187,7 @@ def team_table_fte(side: str, scenario: flowsim.Scenario) -> dict[str, float]:
 
 def preview(a: flowsim.Scenario, b: flowsim.Scenario) -> None:
     """The analytic expected flows: instant, shown while the simulation runs."""
-    parts = []
+    parts, warnings = [], []
     for side, scenario in (("A", a), ("B", b)):
         f = flowsim.expected_flows(scenario)
         busiest = max(f.roles, key=lambda r: f.roles[r].utilisation)
@@ -197,11 +197,12 @@ def preview(a: flowsim.Scenario, b: flowsim.Scenario) -> None:
         parts.append(f"**{side}** " + plain(f"{assessed}{number(packages, decimals=0)} new packages a year; "
                                             f"busiest: {scenario.label(busiest)} at "
                                             f"{share(f.roles[busiest].utilisation)}"))
-        for warning in f.warnings:
-            st.warning(plain(f"{side}: {warning}"))
+        warnings += [plain(f"{side}: {warning}") for warning in f.warnings]
         drift = flowsim.steady_state(scenario, f).summary()
         if drift:
-            st.warning(plain(f"{side}: steady state: {drift}. Multi-year results inherit the drift."))
+            warnings.append(plain(f"{side}: steady state: {drift}. Multi-year results inherit the drift."))
+    if warnings:  # one box, so the tiles stay on the first screen
+        st.warning("\n".join(f"- {w}" for w in warnings))
     st.markdown("Expected (no simulation): " + " · ".join(parts))
 
 

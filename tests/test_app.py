@@ -55,6 +55,13 @@ def test_opens_with_the_default_pair_and_no_errors(app):
     assert diff < 0  # the new model starts fewer packages
 
 
+def test_the_expected_flows_warnings_share_one_box(app):
+    boxes = [w.value for w in app.warning if "over capacity" in w.value]
+    assert len(boxes) == 1  # one box for both sides, so the tiles stay on the first screen
+    lines = boxes[0].splitlines()
+    assert lines[0].startswith("- A") and "Social worker" in lines[0] and any(x.startswith("- B") for x in lines)
+
+
 def test_sliders_start_at_the_scenario_value_with_their_source(app):
     hub = app.slider(key=HUB)
     assert hub.value == pytest.approx(20.0)
