@@ -79,6 +79,14 @@ def test_reviewed_in_year_share_needs_a_year():
     assert table["reviewed_in_year_share"].isna().all()
 
 
+def test_over_several_years_the_share_reviewed_is_the_final_year_s():
+    """Reviews every two years over three: every package is reviewed at some time in the horizon, but in the
+    final year only those whose second review falls in it, about half (SALT counts each year)."""
+    document = review_document(3.0, **{"time.horizon_days": 1096, "outcomes.home_care.review_every_weeks": 104})
+    share = kpis(document, reps=2)["reviewed_in_year_share"]
+    assert ((share > 0.4) & (share < 0.6)).all(), share.tolist()
+
+
 def test_an_unplanned_rate_of_zero_is_no_unplanned_reviews():
     without = kpis(review_document(0.5))
     zero = kpis(review_document(0.5, **{"caseload.unplanned_reviews_per_year": 0}))

@@ -73,6 +73,6 @@ class Records:
     overdue_daily: object = None  # overdue reviews at the end of each day (numpy array)
     overdue_area: float = 0.0  # ∫ overdue reviews dt over the window
     overdue_at_end: float = 0.0
-    reviewed: set = field(default_factory=set)  # packages with a review completed in the window
+    reviewed: dict = field(default_factory=dict)  # package -> its last review completed in the window
     unplanned_reviews: int = 0  # unplanned reviews arriving in the window
     recontacts: dict = field(default_factory=dict)  # stage with re-contact -> people back in the window

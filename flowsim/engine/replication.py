@@ -210,7 +210,7 @@ class Replication:
         stage, person = visit.stage, visit.person
         in_window = now >= self.warm_up
         if person.package >= 0 and stage is self.review_stage and in_window and now <= self.horizon_end:
-            self.reviews.reviewed.add(person.package)
+            self.reviews.reviewed[person.package] = now
         target = stage.router.choose(person.route, in_window)
         if stage.completions is not None and in_window:
             stage.completions.append(now - person.asked)

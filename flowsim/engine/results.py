@@ -239,18 +239,20 @@ def _capacity_and_review_kpis(k: dict[Kpi, float], scenario: Scenario, rec: Reco
 
 
 def reviewed_in_year_share(scenario: Scenario, rec: Records) -> float:
-    """Of the reviewed types' packages active all through a horizon of at least 365 days, the share reviewed
-    (a review routed out of the review stage) at least once in it; NaN for a shorter horizon or no such package."""
-    if rec.days - rec.warm_up < 365 or not rec.packages["type"]:
+    """Of the reviewed types' packages active all through the horizon's last 365 days, the share reviewed
+    (a review routed out of the review stage) at least once in them; NaN for a horizon under 365 days or
+    no such package. Over several years this is the final year, as SALT counts each year."""
+    year_from = rec.days - 365
+    if year_from < rec.warm_up or not rec.packages["type"]:
         return math.nan
     reviewed_types = [n for n, o in scenario.package_outcomes().items() if o.review_days is not None]
     p = rec.packages
     start, end = np.asarray(p["start"], dtype=float), np.asarray(p["end"], dtype=float)
-    whole = (start <= rec.warm_up) & (end > rec.days) & np.isin(np.asarray(p["type"]), reviewed_types)
+    whole = (start <= year_from) & (end > rec.days) & np.isin(np.asarray(p["type"]), reviewed_types)
     if not whole.any():
         return math.nan
     done = np.zeros(len(start), dtype=bool)
-    done[list(rec.reviewed)] = True
+    done[[pid for pid, when in rec.reviewed.items() if when >= year_from]] = True
     return float(done[whole].mean())
 
 

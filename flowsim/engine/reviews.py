@@ -5,8 +5,8 @@ Planned reviews arrive at the review stage on their due dates (the
 ``overdue_after_days`` after its due date until it starts (is allocated, at a
 case stage); the overdue count over time is worked out at the end from each
 review's due and start dates, so it needs no events and no random numbers.
-A package counts as reviewed once a review of it has been routed out of the
-review stage within the horizon.
+A package counts as reviewed in a year when a review of it has been routed out
+of the review stage in that year of the horizon.
 
 Unplanned reviews (a situation changes: a fall, a carer who can no longer
 cope) arrive for each active package as a Poisson process of rate
@@ -36,7 +36,7 @@ class ReviewBook:
     def __init__(self, scenario: Scenario, seed: np.random.SeedSequence):
         self.after = scenario.caseload.overdue_after_days
         self.planned: list[tuple[float, "Visit"]] = []  # (overdue from, the review's visit to the review stage)
-        self.reviewed: set[int] = set()  # packages with a review completed in the horizon
+        self.reviewed: dict[int, float] = {}  # package -> when its last review in the horizon was completed
         self.unplanned = 0  # unplanned reviews arriving in the horizon
         rate = scenario.caseload.unplanned_reviews_per_year
         # A stream only when the feature is used: scenarios without it draw exactly what they drew before.
