@@ -1,11 +1,13 @@
 """Triage of allocation lists: levels by share, moving up with time waited, and people leaving the list."""
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from flowsim.engine import run
 from flowsim.engine.stages import Person, Visit
+from flowsim.engine.team import Team
 from flowsim.engine.triage import DAYS_PER_MONTH, TriageRules, look_over_list
 from flowsim.errors import InputError
 from flowsim.scenario.load import scenario_from_document
@@ -80,29 +82,64 @@ def test_moving_up_shortens_the_routine_tail():
     assert raised.loc["wait_p90_days.service", "mean"] < 0.8 * stuck.loc["wait_p90_days.service", "mean"]
 
 
-def test_look_over_list_raises_levels_after_the_days_waited():
+class ListedStage:  # what the look over the list needs of a stage
+    def __init__(self, rules):
+        self.triage, self.left, self.waiting = rules, 0, 0
+
+    def count_waiting(self, now, change):
+        self.waiting += change
+
+
+def listed(rules, people) -> tuple[Team, list]:
+    """A team whose list holds ``people`` (source, arrived, level, leave_at), each put on it when they arrived."""
+    stage = ListedStage(rules)
+    team = Team(SimpleNamespace(practitioners=1, role="team"), days=400)
+    visits = []
+    for source, arrived, level, leave_at in people:
+        visit = Visit(Person(len(visits), source), stage, arrived)
+        visit.level, visit.leave_at = level, leave_at
+        team.wait(rules.priority(visit, arrived), arrived, visit)
+        stage.count_waiting(arrived, +1)
+        visits.append(visit)
+    return team, visits
+
+
+def three_levels(escalate_after_days=30):
     levels = {"urgent": {"share": 0.5, "priority": 1}, "high": {"share": 0.25, "priority": 3},
               "routine": {"share": 0.25, "priority": 6}}
-    rules = TriageRules("s", stage_spec({"levels": levels, "escalate_after_days": 30}, {"hospital": 2}),
-                        np.random.SeedSequence(0))
+    return TriageRules("s", stage_spec({"levels": levels, "escalate_after_days": escalate_after_days},
+                                       {"hospital": 2}), np.random.SeedSequence(0))
 
-    class ListedStage:  # what the look over the list needs of a stage
-        triage = rules
-        left = 0
 
-        def count_waiting(self, now, change):
-            pass
-
-    stage = ListedStage()
-    visits = []
-    for source, arrived in (("community", 0.0), ("community", 20.0), ("community", 35.0), ("hospital", 60.0)):
-        visit = Visit(Person(len(visits), source), stage, arrived)
-        visit.level = 2  # routine
-        visits.append(visit)
-    queue = [(6, v.arrived, i, v) for i, v in enumerate(visits)]
-    look_over_list(queue, 65.0, True)
+def test_look_over_list_raises_levels_after_the_days_waited():
+    team, _ = listed(three_levels(), [("community", 0.0, 2, math.inf), ("community", 20.0, 2, math.inf),
+                                      ("community", 35.0, 2, math.inf), ("hospital", 60.0, 2, math.inf)])
+    look_over_list(team, 65.0, True)
     # waited 65 days: two spells, urgent; 45 and 30 days: high; the hospital discharge keeps its source's 2
-    assert sorted((entry[0], entry[3].person.id) for entry in queue) == [(1, 0), (2, 3), (3, 1), (3, 2)]
+    assert sorted((entry[0], entry[3].person.id) for entry in team.waiting()) == [(1, 0), (2, 3), (3, 1), (3, 2)]
+    assert team.stale == 3 and team.waiting_count() == 4  # the old places stay in the heap, marked stale
+    served = [team.next_waiting().person.id for _ in range(4)]
+    assert served == [0, 3, 1, 2] and team.next_waiting() is None and team.stale == 0
+
+
+def test_the_list_is_served_as_if_rebuilt_each_day():
+    """People leaving and moving up over months: the order served is that of the list sorted afresh."""
+    rules = three_levels(escalate_after_days=7)
+    rng = np.random.default_rng(5)
+    people = [(("community", "hospital")[int(rng.random() < 0.2)], float(day), int(rng.integers(3)),
+               day + float(rng.exponential(60))) for day in rng.uniform(0, 100, 300)]
+    team, visits = listed(rules, sorted(people, key=lambda p: p[1]))
+    left = set()
+    for day in range(101, 131):
+        look_over_list(team, float(day), True)
+        left |= {v.person.id for v in visits if v.leave_at <= day}
+        assert team.queue[0][3].entry is team.queue[0]  # the head is someone waiting
+    expected = sorted((rules.priority(v, 130.0), v.arrived, v.person.id) for v in visits if v.person.id not in left)
+    served = []
+    while (visit := team.next_waiting()) is not None:
+        served.append(visit.person.id)
+    assert served == [person for _, _, person in expected] and 0 < len(left) < 300
+    assert visits[0].stage.left == len(left) and visits[0].stage.waiting == 300 - len(left)
 
 
 def test_people_leave_the_list_at_the_monthly_rate():

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flowsim.engine.calls import later
 from flowsim.engine.rosters import EPSILON, Roster, practitioner_split
 from flowsim.engine.stages import Visit, WorkedStage
 from flowsim.engine.team import Team
@@ -125,6 +126,9 @@ class CaseTeam(Team):
             if practitioner < 0:
                 return
             heappop(queue)
+            visit.entry = None
+            if self.stale:
+                self.drop_stale_head()
             visit.stage.count_waiting(now, -1)
             visit.stage.allocate(practitioner, visit, now)
 
@@ -221,8 +225,7 @@ class CaseTeam(Team):
         done = self.due[practitioner] = self._next_completion(practitioner)
         sim = self.sim
         if done < sim.days:
-            event = sim.env.timeout(max(done - now, 0.0), (practitioner, self.version[practitioner]))
-            event.callbacks.append(self._work_done)
+            later(sim.env, max(done - now, 0.0), self._work_done, (practitioner, self.version[practitioner]))
 
     def _work_done(self, event) -> None:
         practitioner, version = event.value
@@ -332,7 +335,7 @@ class CaseStage(WorkedStage):
         if close <= now:
             self.close(visit, now)
         elif close < self.sim.days:
-            self.sim.env.timeout(close - now, visit).callbacks.append(self._close_event)
+            later(self.sim.env, close - now, self._close_event, visit)
 
     def _close_event(self, event) -> None:
         self.close(event.value, self.sim.env.now)
@@ -347,4 +350,4 @@ class CaseStage(WorkedStage):
         if leave <= now:
             sim.route(visit, now)
         elif leave < sim.days:
-            sim.env.timeout(leave - now).callbacks.append(lambda _: sim.route(visit, leave))
+            later(sim.env, leave - now, lambda _: sim.route(visit, leave))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flowsim.engine.calls import later
 from flowsim.engine.stages import Person, Visit
 from flowsim.engine.streams import generator, uniforms
 from flowsim.scenario.work import Recontact
@@ -38,7 +39,7 @@ class Recontacts:
             return
         when = now + self._delay() * self.within
         if when < self.sim.horizon_end:
-            self.sim.env.timeout(when - now).callbacks.append(lambda _: self._back(person, when))
+            later(self.sim.env, when - now, lambda _: self._back(person, when))
 
     def _back(self, before: Person, when: float) -> None:
         sim = self.sim

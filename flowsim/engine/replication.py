@@ -5,8 +5,8 @@ People arrive at the front door (``demand``), move through stages
 go into the ledger (``ledger``) and are reviewed at their interval, the
 reviews queueing for the same practitioners. All state lives in a
 ``Replication`` made for one run; the scenario is never changed. Events are
-callbacks on simpy timeouts (no generator processes), so a stage visit costs
-one or two scheduled events. Time is in days from the start date.
+timed callbacks on simpy's event queue (``calls``; no generator processes),
+so a stage visit costs one or two scheduled events. Time is in days from the start date.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import numpy as np
 import simpy
 
 from flowsim.calendar import simulated_days
+from flowsim.engine.calls import later
 from flowsim.engine.casework import CaseStage, CaseTeam, practitioner_caps
 from flowsim.engine.demand import contact_plan, merged_plan, workstream_plan
 from flowsim.engine.ledger import PackageLedger
@@ -47,11 +48,11 @@ def feed(env: simpy.Environment, plan: list[tuple[float, object]], handle: Calla
         time, item = plan[position]
         position += 1
         if position < len(plan):
-            env.timeout(plan[position][0] - env.now).callbacks.append(next_item)
+            later(env, plan[position][0] - env.now, next_item)
         handle(time, item)
 
     if plan:
-        env.timeout(plan[0][0]).callbacks.append(next_item)
+        later(env, plan[0][0], next_item)
 
 
 class Replication:
@@ -113,11 +114,11 @@ class Replication:
             if team.holds_cases:
                 continue  # their work follows the roster through each practitioner's working clock
             for start in team.roster.starts:
-                env.timeout(start).callbacks.append(lambda _, t=team: self._shift_starts(t))
+                later(env, start, lambda _, t=team: self._shift_starts(t))
         for day in range(1, self.days + 1):
-            env.timeout(day).callbacks.append(lambda _, d=day - 1: self._end_of_day(d))
+            later(env, day, lambda _, d=day - 1: self._end_of_day(d))
         if self.warm_up:
-            env.timeout(self.warm_up).callbacks.append(lambda _: self._mark_warm_up())
+            later(env, self.warm_up, lambda _: self._mark_warm_up())
         env.run(until=self.days)
         return self._finish()
 
@@ -257,7 +258,7 @@ class Replication:
 
     def _schedule_review(self, pid: int, when: float) -> None:
         if when < self.horizon_end and when < self.ledger.end[pid]:
-            self.env.timeout(when - self.env.now).callbacks.append(lambda _: self._review_due(pid, when))
+            later(self.env, when - self.env.now, lambda _: self._review_due(pid, when))
 
     def _review_due(self, pid: int, due: float) -> None:
         ledger = self.ledger
@@ -273,7 +274,7 @@ class Replication:
         """Schedule the package's next unplanned review, if it comes while the package lasts."""
         when = now + self.reviews.gap()
         if when < self.horizon_end and when < self.ledger.end[pid]:
-            self.env.timeout(when - now).callbacks.append(lambda _: self._unplanned_due(pid))
+            later(self.env, when - now, lambda _: self._unplanned_due(pid))
 
     def _unplanned_due(self, pid: int) -> None:
         now = self.env.now
@@ -290,7 +291,7 @@ class Replication:
     def _end_of_day(self, day: int) -> None:
         now = day + 1.0
         for team in self._triaged_teams:
-            if team.queue and look_over_list(team.queue, now, self.warm_up <= now <= self.horizon_end) \
+            if team.watch and look_over_list(team, now, self.warm_up <= now <= self.horizon_end) \
                     and team.holds_cases:
                 team.allocate_waiting(now)  # someone held back at the head of the list may have left
         for stage in self.stages.values():
@@ -299,7 +300,7 @@ class Replication:
             if team.holds_cases:
                 team.end_of_day(day)
             if team.queue and self._daily_bands:
-                for stage, counts in count_waiting_bands(team.queue, day + 1.0).items():
+                for stage, counts in count_waiting_bands(team.waiting(), day + 1.0).items():
                     stage.bands_daily[day] = counts
 
     def _mark_warm_up(self) -> None:
@@ -323,13 +324,14 @@ class Replication:
                 rec.open_cases_area[role] = team.area - team.area_at_warm_up
                 rec.open_cases_at_end[role] = list(team.open)
                 rec.open_cases_daily[role] = team.open_daily
-                rec.awaiting_allocation_at_end[role] = len(team.queue)
+                rec.awaiting_allocation_at_end[role] = team.waiting_count()
             rec.available_hours[role] = team.roster.available_hours_per_day(self.days)
             rec.busy_hours[role] = team.busy
-            for _, _, _, visit in team.queue:  # work not started: count its mean
+            waiting = team.waiting()
+            for _, _, _, visit in waiting:  # work not started: count its mean
                 if visit.arrived >= self.warm_up:
                     rec.work_demanded[role] += visit.stage.mean_work
-            for stage, counts in count_waiting_bands(team.queue, now).items():
+            for stage, counts in count_waiting_bands(waiting, now).items():
                 rec.waiting_bands_at_end[stage.name] = counts
         for name, stage in self.stages.items():
             stage.count_waiting(now, 0)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flowsim.engine.calls import later
 from flowsim.engine.stages import Stage, Visit
 from flowsim.engine.streams import exponentials, generator
 from flowsim.scenario.schema import Scenario
@@ -66,7 +67,7 @@ class ServiceStage(Stage):
         self.count_used(now, +1)
         end = now + self._length()
         if end < sim.days:
-            sim.env.timeout(end - now, visit).callbacks.append(self._ended)
+            later(sim.env, end - now, self._ended, visit)
 
     def _ended(self, event) -> None:
         visit: Visit = event.value

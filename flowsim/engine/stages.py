@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flowsim.engine.calls import later
 from flowsim.engine.streams import BLOCK, generator
 from flowsim.engine.rosters import EPSILON
 from flowsim.engine.team import HOURS_PER_MINUTE, Team
@@ -56,7 +57,7 @@ class Visit:
     """One person's visit to one stage."""
 
     __slots__ = ("person", "stage", "arrived", "waited_before", "started", "work", "practitioner", "level",
-                 "leave_at", "moves_up_at")
+                 "leave_at", "moves_up_at", "entry")
 
     def __init__(self, person: Person, stage: "Stage", arrived: float, waited_before: float = 0.0):
         self.person, self.stage, self.arrived, self.waited_before = person, stage, arrived, waited_before
@@ -66,6 +67,7 @@ class Visit:
         self.level = 0  # triage level, at a triaged stage (``flowsim.engine.triage``)
         self.leave_at = INF  # when they would leave the list unseen, at a triaged stage
         self.moves_up_at = -INF  # at a triaged stage, when their place may next change (TriageRules.priority)
+        self.entry = None  # their current entry on the team's list while they wait (``flowsim.engine.team``)
 
 
 class Router:
@@ -258,7 +260,7 @@ class OneSitting(WorkedStage):
         else:
             done = team.work(practitioner, work, now)
         if done < sim.days:
-            sim.env.timeout(done - now, visit).callbacks.append(self._work_done)
+            later(sim.env, done - now, self._work_done, visit)
 
     def _work_done(self, event) -> None:
         visit: Visit = event.value
@@ -273,7 +275,7 @@ class OneSitting(WorkedStage):
         if leave <= now:
             sim.route(visit, now)
         elif leave < sim.days:
-            sim.env.timeout(leave - now).callbacks.append(lambda _: sim.route(visit, leave))
+            later(sim.env, leave - now, lambda _: sim.route(visit, leave))
 
 
 def next_from_queue(team: Team, practitioner: int, now: float) -> None:

@@ -4,6 +4,14 @@ Practitioners work inside their roster's windows (``flowsim.engine.rosters``).
 A free practitioner found off duty is set aside until the next shift starts.
 People waiting for the team queue by priority, then by the time they first
 asked for help (so time already waited counts), then in arrival order.
+
+The daily look over a triaged list (``flowsim.engine.triage``) changes few
+places a day, so it changes them lazily: someone who left, or whose priority
+rose, leaves their old entry in the heap, marked stale (their visit's
+``entry`` is no longer it), and a raised priority is pushed as a new entry.
+Stale entries are dropped when they reach the head, so the head is always
+someone waiting, and the order of service is exactly that of a list rebuilt
+each day (the heap's order is a total order on priority, time asked and sequence).
 """
 from __future__ import annotations
 
@@ -21,7 +29,8 @@ HOURS_PER_MINUTE = HOURS_PER_DAY / MINUTES_PER_DAY
 class Team:
     """The practitioners of one role and the people queueing for them."""
 
-    __slots__ = ("roster", "free", "off", "queue", "busy", "shift_end", "shift_day", "_seq")
+    __slots__ = ("roster", "free", "off", "queue", "stale", "watch", "busy", "shift_end", "shift_day", "_seq",
+                 "_watch_seq")
 
     holds_cases = False  # a team of case stages (``flowsim.engine.casework``) holds caseloads instead
 
@@ -29,11 +38,13 @@ class Team:
         self.roster = roster
         self.free: list[int] = []  # free and, when last checked, on duty
         self.off = list(range(roster.practitioners))  # free but off duty until the next shift starts
-        self.queue: list = []  # heap of (priority, asked since, sequence, visit)
+        self.queue: list = []  # heap of (priority, asked since, sequence, visit), some of them stale
+        self.stale = 0  # entries in the queue that are stale (never its head)
+        self.watch: list = []  # heap of (when, sequence, visit): when a triaged person may leave or move up
         self.busy = np.zeros(days)  # hours worked, by day
         self.shift_end = [-math.inf] * roster.practitioners  # end of each one's current or last window
         self.shift_day = 0  # the day the current windows started
-        self._seq = 0
+        self._seq = self._watch_seq = 0
 
     @property
     def role(self) -> str:
@@ -51,11 +62,42 @@ class Team:
 
     def wait(self, priority: int, asked_since: float, visit) -> None:
         self._seq += 1
-        heapq.heappush(self.queue, (priority, asked_since, self._seq, visit))
+        visit.entry = entry = (priority, asked_since, self._seq, visit)
+        heapq.heappush(self.queue, entry)
+        if visit.stage.triage is not None:
+            self.watch_visit(visit)
+
+    def watch_visit(self, visit) -> None:
+        """Look at a triaged person again at the first day's end by which they may leave or move up."""
+        when = min(visit.leave_at, visit.moves_up_at)
+        if when < math.inf:
+            self._watch_seq += 1
+            heapq.heappush(self.watch, (when, self._watch_seq, visit))
 
     def next_waiting(self):
         """The first visit in the queue, taken off it; None if nobody waits."""
-        return heapq.heappop(self.queue)[3] if self.queue else None
+        queue = self.queue
+        if not queue:
+            return None
+        visit = heapq.heappop(queue)[3]
+        visit.entry = None
+        if self.stale:
+            self.drop_stale_head()
+        return visit
+
+    def drop_stale_head(self) -> None:
+        """Take stale entries off the head of the queue, so that its head is someone waiting."""
+        queue = self.queue
+        while queue and queue[0][3].entry is not queue[0]:
+            heapq.heappop(queue)
+            self.stale -= 1
+
+    def waiting(self) -> list:
+        """The queue's entries for people still waiting (in heap order, not sorted)."""
+        return [entry for entry in self.queue if entry[3].entry is entry] if self.stale else self.queue
+
+    def waiting_count(self) -> int:
+        return len(self.queue) - self.stale
 
     def work(self, practitioner: int, minutes: float, now: float) -> float:
         """Book ``minutes`` of the practitioner's time from ``now``; when it is done (inf: never)."""

@@ -8,8 +8,8 @@ at the day's end, the list is looked over: people who have waited another
 ``escalate_after_days`` move up a level, and people whose time on the list
 has run out leave it without being seen (each person's time is exponential,
 so a constant share of those waiting leaves each month). Daily steps match
-how lists are managed (a duty worker's daily look at the list) and keep the
-cost at one pass over the list a day, like the waiting-time bands.
+how lists are managed (a duty worker's daily look at the list); the look
+visits only the people due to leave or move up that day.
 
 Levels and times come from their own streams, drawn for every arrival at
 the stage whether or not it waits, so scenarios that differ in staffing
@@ -18,7 +18,7 @@ still give the same person the same level.
 from __future__ import annotations
 
 import math
-from heapq import heapify
+from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,6 +29,7 @@ from flowsim.units import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from flowsim.engine.stages import Visit
+    from flowsim.engine.team import Team
 
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 EARLY = 1e-6  # days: a person's next move up is looked at this much before it falls due (rounding)
@@ -76,32 +77,35 @@ class TriageRules:
         return min(self.by_source.get(visit.person.source, 9), self.priorities[level])
 
 
-def look_over_list(queue: list, now: float, in_window: bool) -> bool:
-    """The day's look over a team's list, in place: raise priorities, take off those who left.
+def look_over_list(team: "Team", now: float, in_window: bool) -> bool:
+    """The day's look over a team's list: raise priorities, take off those who left.
 
-    ``queue`` is the team's heap of (priority, asked since, sequence, visit).
-    Returns whether anyone left (the head of the list may have changed)."""
-    kept, changed, left = [], False, False
-    for entry in queue:
-        visit = entry[3]
+    Only the people whose time to leave or move up has come are looked at (the
+    team's watch heap); their old entries are left in the list, marked stale
+    (``flowsim.engine.team``). Returns whether anyone left (the head of the
+    list may have changed)."""
+    watch, queue, left = team.watch, team.queue, False
+    while watch and watch[0][0] <= now:
+        visit = heappop(watch)[2]
+        entry = visit.entry
+        if entry is None:
+            continue  # allocated, or left, since
         stage = visit.stage
-        rules = stage.triage
-        if rules is None:
-            kept.append(entry)
-            continue
         if visit.leave_at <= now:
             stage.count_waiting(now, -1)
             if in_window:
                 stage.left += 1
-            changed = left = True
+            visit.entry = None
+            team.stale += 1
+            left = True
             continue
         if visit.moves_up_at <= now:  # only then can their priority have changed
-            priority = rules.priority(visit, now)
+            priority = stage.triage.priority(visit, now)
             if priority != entry[0]:
-                entry = (priority, *entry[1:])
-                changed = True
-        kept.append(entry)
-    if changed:
-        queue[:] = kept
-        heapify(queue)
+                visit.entry = raised = (priority, *entry[1:])
+                heappush(queue, raised)
+                team.stale += 1
+        team.watch_visit(visit)
+    if team.stale:
+        team.drop_stale_head()
     return left
