@@ -70,10 +70,8 @@ def _safeguarding_enquiries(table: pd.DataFrame, scenario: Scenario) -> np.ndarr
 
 def _safeguarding_concerns(table: pd.DataFrame, scenario: Scenario) -> np.ndarray:
     # Concerns are a workstream of their own, or contacts from the safeguarding source.
-    if "safeguarding" in scenario.demand.workstreams:
-        return _kpi("workstream_arrivals.safeguarding")(table, scenario)
-    share = scenario.demand.sources.get("safeguarding", 0.0)
-    return _kpi("contacts")(table, scenario) * share
+    kpi, weight = scenario.demand.arrivals_kpi("safeguarding") or ("contacts", 0.0)
+    return _kpi(kpi)(table, scenario) * weight
 
 
 @dataclass(frozen=True)

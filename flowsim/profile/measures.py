@@ -169,11 +169,8 @@ def _concerns(v: ModelView, k: int):
 
 
 def _concerns_simulated(v: ModelView, fy: str):
-    name, demand = v.names.safeguarding_source, v.scenario.demand
-    if name in demand.workstreams:
-        return {f"workstream_arrivals.{name}": 1.0}
-    share = demand.sources.get(name)
-    return {"contacts": share} if share is not None else None
+    counted = v.scenario.demand.arrivals_kpi(v.names.safeguarding_source)
+    return dict([counted]) if counted else None
 
 
 def _enquiries(v: ModelView, k: int):

@@ -151,6 +151,14 @@ class Demand(Strict):
             raise ValueError("at least one value must be above 0")
         return profile
 
+    def arrivals_kpi(self, source: str) -> tuple[str, float] | None:
+        """How a source's or workstream's arrivals show among the KPIs: (KPI, weight); None if it has none.
+
+        A workstream counts its own arrivals; a referral source is its share of the contacts."""
+        if source in self.workstreams:
+            return f"workstream_arrivals.{source}", 1.0
+        return ("contacts", self.sources[source]) if source in self.sources else None
+
     def entry_stage(self, source: str) -> str | None:
         if source in self.workstreams:
             return self.workstreams[source].stage
