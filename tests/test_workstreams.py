@@ -150,8 +150,11 @@ def test_the_readme_barnet_example_loads_with_sourced_figures():
 
 def test_workstreams_with_localities_enter_shared_stages_only():
     base = load_scenario(ROOT / "scenarios" / "herefordshire_localities.yaml")
-    shared = vary(base, {"demand.workstreams": {"dols": {"per_year": 100, "stage": "full_assessment"}}})
+    # the shipped streams enter shared stages: concerns the single point of access, carers their own stage
+    assert (base.network.entries["safeguarding"], base.network.entries["carers"]) == ("front_door", "carers_assessment")
+    assert "carers_assessment" in base.stages and "carers_assessment__city" not in base.stages
+    shared = vary(base, {"demand.workstreams.dols": {"per_year": 100, "stage": "full_assessment"}})
     assert shared.network.entries["dols"] == "full_assessment"
     assert expected_flows(shared).stages["full_assessment"] > expected_flows(base).stages["full_assessment"] + 90
     with pytest.raises(InputError, match="demand.workstreams.dols.stage: a workstream belongs to no locality"):
-        vary(base, {"demand.workstreams": {"dols": {"per_year": 100, "stage": "social_work"}}})
+        vary(base, {"demand.workstreams.dols": {"per_year": 100, "stage": "social_work"}})
