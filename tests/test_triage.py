@@ -117,9 +117,9 @@ def test_look_over_list_raises_levels_after_the_days_waited():
     look_over_list(team, 65.0, True)
     # waited 65 days: two spells, urgent; 45 and 30 days: high; the hospital discharge keeps its source's 2
     assert sorted((entry[0], entry[3].person.id) for entry in team.waiting()) == [(1, 0), (2, 3), (3, 1), (3, 2)]
-    assert team.stale == 3 and team.waiting_count() == 4  # the old places stay in the heap, marked stale
+    assert team.waiting_count() == 4 and len(team.queue) == 4  # 3 old places of 7: a quarter stale, compacted
     served = [team.next_waiting().person.id for _ in range(4)]
-    assert served == [0, 3, 1, 2] and team.next_waiting() is None and team.stale == 0
+    assert served == [0, 3, 1, 2] and team.next_waiting() is None and not team.stale
 
 
 def test_the_list_is_served_as_if_rebuilt_each_day():
@@ -129,16 +129,18 @@ def test_the_list_is_served_as_if_rebuilt_each_day():
     people = [(("community", "hospital")[int(rng.random() < 0.2)], float(day), int(rng.integers(3)),
                day + float(rng.exponential(60))) for day in rng.uniform(0, 100, 300)]
     team, visits = listed(rules, sorted(people, key=lambda p: p[1]))
-    left = set()
+    left, stale_seen = set(), False
     for day in range(101, 131):
         look_over_list(team, float(day), True)
         left |= {v.person.id for v in visits if v.leave_at <= day}
         assert team.queue[0][3].entry is team.queue[0]  # the head is someone waiting
+        assert 4 * len(team.stale) <= len(team.queue)  # stale entries never more than a quarter of the heap
+        stale_seen = stale_seen or bool(team.stale)
     expected = sorted((rules.priority(v, 130.0), v.arrived, v.person.id) for v in visits if v.person.id not in left)
     served = []
     while (visit := team.next_waiting()) is not None:
         served.append(visit.person.id)
-    assert served == [person for _, _, person in expected] and 0 < len(left) < 300
+    assert served == [person for _, _, person in expected] and 0 < len(left) < 300 and stale_seen
     assert visits[0].stage.left == len(left) and visits[0].stage.waiting == 300 - len(left)
 
 

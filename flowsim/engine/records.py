@@ -12,21 +12,28 @@ WAITING_BANDS = (("waiting_under_4_weeks", 28.0), ("waiting_1_3_months", 91.0), 
                  ("waiting_over_6_months", float("inf")))
 
 
-def count_waiting_bands(queue, now: float) -> dict:
-    """Stage -> people waiting in each band at ``now``, from a team's queue of (priority, asked since, seq, visit).
+def count_waiting_bands(queue, now: float, stale=()) -> dict:
+    """Stage -> people waiting in each band at ``now``, from a team's queue of (priority, asked since, seq, visit)
+    less its ``stale`` entries (``flowsim.engine.team``).
 
     Time waited counts from when the person first asked at the stage, so it includes any time
     already waited before the run (``Visit.waited_before``)."""
     if not queue:
         return {}
     # Counted for every team with people waiting at every day's end: done in numpy, not a Python loop.
-    asked = np.fromiter(map(itemgetter(1), queue), float, len(queue))
+    # The few stale entries are counted too, then taken off.
+    entries, gone = queue, len(queue)
+    if stale:
+        entries = [*queue, *stale]
+    asked = np.fromiter(map(itemgetter(1), entries), float, len(entries))
     band = (asked <= now - 28.0).astype(np.int64) + (asked <= now - 91.0) + (asked <= now - 182.0)
-    stages = list(map(attrgetter("stage"), map(itemgetter(3), queue)))
+    stages = list(map(attrgetter("stage"), map(itemgetter(3), entries)))
     index = {stage: i for i, stage in enumerate(dict.fromkeys(stages))}
-    ids = np.fromiter(map(index.__getitem__, stages), np.int64, len(stages))
-    counts = np.bincount(ids * 4 + band, minlength=4 * len(index)).reshape(len(index), 4)
-    return {stage: counts[i].tolist() for stage, i in index.items()}
+    cells = np.fromiter(map(index.__getitem__, stages), np.int64, len(stages)) * 4 + band
+    weight = np.ones(len(entries))
+    weight[gone:] = -1.0
+    counts = np.bincount(cells, weights=weight, minlength=4 * len(index)).reshape(len(index), 4)
+    return {stage: counts[i].astype(np.int64).tolist() for stage, i in index.items() if counts[i].any()}
 
 
 @dataclass

@@ -300,7 +300,7 @@ class Replication:
             if team.holds_cases:
                 team.end_of_day(day)
             if team.queue and self._daily_bands:
-                for stage, counts in count_waiting_bands(team.waiting(), day + 1.0).items():
+                for stage, counts in count_waiting_bands(team.queue, day + 1.0, team.stale.values()).items():
                     stage.bands_daily[day] = counts
 
     def _mark_warm_up(self) -> None:

@@ -11,7 +11,8 @@ rose, leaves their old entry in the heap, marked stale (their visit's
 ``entry`` is no longer it), and a raised priority is pushed as a new entry.
 Stale entries are dropped when they reach the head, so the head is always
 someone waiting, and the order of service is exactly that of a list rebuilt
-each day (the heap's order is a total order on priority, time asked and sequence).
+each day (the heap's order is a total order on priority, time asked and
+sequence). When a quarter of the heap is stale it is compacted.
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ class Team:
         self.free: list[int] = []  # free and, when last checked, on duty
         self.off = list(range(roster.practitioners))  # free but off duty until the next shift starts
         self.queue: list = []  # heap of (priority, asked since, sequence, visit), some of them stale
-        self.stale = 0  # entries in the queue that are stale (never its head)
+        self.stale: dict[int, tuple] = {}  # id -> entry, for the queue's stale entries (never its head)
         self.watch: list = []  # heap of (when, sequence, visit): when a triaged person may leave or move up
         self.busy = np.zeros(days)  # hours worked, by day
         self.shift_end = [-math.inf] * roster.practitioners  # end of each one's current or last window
@@ -85,19 +86,28 @@ class Team:
             self.drop_stale_head()
         return visit
 
+    def mark_stale(self, entry: tuple) -> None:
+        """``entry`` no longer stands for someone waiting (they left, or are listed again higher up)."""
+        self.stale[id(entry)] = entry
+
     def drop_stale_head(self) -> None:
-        """Take stale entries off the head of the queue, so that its head is someone waiting."""
-        queue = self.queue
-        while queue and queue[0][3].entry is not queue[0]:
-            heapq.heappop(queue)
-            self.stale -= 1
+        """Take stale entries off the head of the queue, so that its head is someone waiting;
+        compact the queue if a quarter of it is stale."""
+        queue, stale = self.queue, self.stale
+        while queue and id(queue[0]) in stale:
+            del stale[id(heapq.heappop(queue))]
+        if 4 * len(stale) > len(queue):
+            queue[:] = self.waiting()
+            heapq.heapify(queue)
+            stale.clear()
 
     def waiting(self) -> list:
         """The queue's entries for people still waiting (in heap order, not sorted)."""
-        return [entry for entry in self.queue if entry[3].entry is entry] if self.stale else self.queue
+        stale = self.stale
+        return [entry for entry in self.queue if id(entry) not in stale] if stale else self.queue
 
     def waiting_count(self) -> int:
-        return len(self.queue) - self.stale
+        return len(self.queue) - len(self.stale)
 
     def work(self, practitioner: int, minutes: float, now: float) -> float:
         """Book ``minutes`` of the practitioner's time from ``now``; when it is done (inf: never)."""

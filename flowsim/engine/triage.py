@@ -96,7 +96,7 @@ def look_over_list(team: "Team", now: float, in_window: bool) -> bool:
             if in_window:
                 stage.left += 1
             visit.entry = None
-            team.stale += 1
+            team.mark_stale(entry)
             left = True
             continue
         if visit.moves_up_at <= now:  # only then can their priority have changed
@@ -104,7 +104,7 @@ def look_over_list(team: "Team", now: float, in_window: bool) -> bool:
             if priority != entry[0]:
                 visit.entry = raised = (priority, *entry[1:])
                 heappush(queue, raised)
-                team.stale += 1
+                team.mark_stale(entry)
         team.watch_visit(visit)
     if team.stale:
         team.drop_stale_head()
