@@ -20,7 +20,8 @@ The public API, used by the CLI, the app and analysts' scripts::
 from flowsim.analytic import ExpectedFlows, expected_flows
 from flowsim.engine import Comparison, Results, compare, run
 from flowsim.errors import FlowsimError, InputError, Problem
-from flowsim.profile import Profile, SteadyState, check_profile, load_profile, profile_from_text, steady_state
+from flowsim.profile import (Profile, SteadyState, check_profile, load_profile, profile_from_text,
+                             simulated_steady_state, steady_state)
 from flowsim.provenance import cite, number_sources, source_notes
 from flowsim.published import published_comparison
 from flowsim.sweep import load_points, sweep
@@ -68,6 +69,7 @@ __all__ = [
     "published_comparison",
     "scenario_document",
     "scenario_hash",
+    "simulated_steady_state",
     "steady_state",
     "Profile",
     "check_profile",

@@ -35,10 +35,15 @@ from flowsim.profile.schema import load_profile
 from flowsim.scenario import load_scenario, scenario_document
 
 
-def print_steady_state(scenario, flows=None) -> None:
-    """A warning per package type whose caseload drains or balloons (nothing when it holds)."""
-    for line in steady_state(scenario, flows).warnings():
-        console.print(styled(("warning", "yellow"), f": steady state: {line}"))
+def print_steady_state(scenario, flows=None, state=None) -> None:
+    """A warning per package type whose caseload drains or balloons (nothing when it holds);
+    ``state``: a balance already worked out (a run's, from its simulated starts)."""
+    state = state or steady_state(scenario, flows)
+    label = "steady state (the run's own starts)" if state.simulated else "steady state"
+    for line in state.warnings():
+        console.print(styled(("warning", "yellow"), f": {label}: {line}"))
+    if state.simulated and state.flagged:
+        console.print(styled(("note", "cyan"), f": {state.why_simulated()}"))
 
 
 @click.command()

@@ -31,7 +31,7 @@ from flowsim.cli.profile import print_steady_state
 from flowsim.engine import run as run_scenario
 from flowsim.format import interval, kpi_unit
 from flowsim.output import FORMATS, check_folder, write_run
-from flowsim.profile import steady_state
+from flowsim.profile import simulated_steady_state, steady_state
 from flowsim.vocabulary import GROUP_MEASURES, kpi_label
 
 
@@ -73,14 +73,16 @@ def run_command(file, reps, seed, days, processes, allow_large, overrides, out, 
     summary = results.summary()
     if out:
         written = write_run(results, scenario, out, started, finished, file_format, typed_command(), force=force)
+    simulated = simulated_steady_state(scenario, summary.set_index("kpi")["mean"])
     if as_json:
         echo_json({"scenario": scenario.name, "reps": reps, "seed": seed,
                    "horizon_days": scenario.time.horizon_days, "kpis": _kpi_json(summary),
-                   "steady_state_warnings": steady_state(scenario).warnings()})
+                   "steady_state_warnings": steady_state(scenario).warnings(),
+                   "simulated_steady_state_warnings": simulated.warnings()})
         return
     print_run(scenario, summary, reps, seed)
     print_budget(scenario, results)
-    print_steady_state(scenario)
+    print_steady_state(scenario, state=simulated)
     if out:
         console.print(f"written to {out}/ ({', '.join(p.name for p in written)})")
 

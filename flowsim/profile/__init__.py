@@ -6,9 +6,9 @@
 - ``fit``: free parameters chosen so the scenario reproduces the profile.
 - ``backtest``: fit on one year, predict a later one.
 """
-from flowsim.profile.steady import PackageBalance, SteadyState, steady_state
+from flowsim.profile.steady import PackageBalance, SteadyState, simulated_steady_state, steady_state
 from flowsim.profile.schema import Profile, load_profile, profile_from_text  # noqa: E402  (after steady: no cycle)
 from flowsim.profile.check import check as check_profile, rows_frame  # noqa: E402
 
 __all__ = ["PackageBalance", "Profile", "SteadyState", "check_profile", "load_profile", "profile_from_text",
-           "rows_frame", "steady_state"]
+           "rows_frame", "simulated_steady_state", "steady_state"]

@@ -10,6 +10,7 @@ import streamlit as st
 
 from flowsim.engine import Comparison
 from flowsim.format import kpi_unit, number
+from flowsim.profile import simulated_steady_state
 from flowsim.scenario.schema import Scenario
 from flowsim.ui import about, charts, report
 from flowsim.ui.exports import RunSettings, results_csv, results_table, results_workbook, title
@@ -38,6 +39,7 @@ def show(comparison: Comparison, a: Scenario, b: Scenario) -> None:
         show_waiting(comparison, a, b)
     with tabs["Packages of care"]:
         st.altair_chart(charts.packages_chart(package_rows(comparison, a, b)), width="stretch")
+        show_balance(comparison, a, b)
         show_groups(comparison, a, b)
     with tabs["All results"]:
         show_results(comparison, settings)
@@ -54,6 +56,19 @@ def show_flows(comparison: Comparison, a: Scenario, b: Scenario) -> None:
                "sides. Hover a band or a box for its numbers; on B's diagram, also A's and B − A.")
     for chart in report.flow_charts(comparison, a, b):
         st.altair_chart(chart, width="stretch")
+
+
+def show_balance(comparison: Comparison, a: Scenario, b: Scenario) -> None:
+    """Whether each side's caseload of packages held over the run, with the packages it really started."""
+    lines, why = [], ""
+    for side, results, scenario in (("A", comparison.a, a), ("B", comparison.b, b)):
+        state = simulated_steady_state(scenario, results.summary().set_index("kpi")["mean"])
+        if state.flagged:
+            lines.append(plain(f"{side}: with the packages this run started, {state.summary()}."))
+            why = state.why_simulated()
+    if lines:
+        st.warning("\n".join(f"- {line}" for line in lines) + f"\n\n{plain(why[0].upper() + why[1:])}; "
+                   "multi-year results inherit the drift.")
 
 
 def show_groups(comparison: Comparison, a: Scenario, b: Scenario) -> None:
