@@ -62,6 +62,12 @@ def test_the_expected_flows_warnings_share_one_box(app):
     assert lines[0].startswith("- A") and "Social worker" in lines[0] and any(x.startswith("- B") for x in lines)
 
 
+def test_the_packages_tab_says_whether_each_side_s_caseload_held_with_the_packages_it_started(app):
+    [box] = [w.value for w in app.warning if "with the packages this run started" in w.value]
+    assert "A\\: with the packages this run started" in box and "home care drains" in box
+    assert "leave the lists unseen" in box  # and why a run's starts fall short of the expected flows'
+
+
 def test_sliders_start_at_the_scenario_value_with_their_source(app):
     hub = app.slider(key=HUB)
     assert hub.value == pytest.approx(20.0)

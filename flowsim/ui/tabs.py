@@ -67,8 +67,8 @@ def show_balance(comparison: Comparison, a: Scenario, b: Scenario) -> None:
             lines.append(plain(f"{side}: with the packages this run started, {state.summary()}."))
             why = state.why_simulated()
     if lines:
-        st.warning("\n".join(f"- {line}" for line in lines) + f"\n\n{plain(why[0].upper() + why[1:])}; "
-                   "multi-year results inherit the drift.")
+        st.warning("\n".join(f"- {line}" for line in lines) + f"\n\n{plain(why[0].upper() + why[1:])}. "
+                   "A model meant to start fewer packages drains by design; multi-year results inherit the drift.")
 
 
 def show_groups(comparison: Comparison, a: Scenario, b: Scenario) -> None:
