@@ -17,6 +17,8 @@ NEW = "scenarios/barnet_new_model.yaml"
     ("demand.sources.comunity=0.3", "no referral source 'comunity' (did you mean community?)"),
     ("outcomes.home_car.weekly_cost=300", "no outcome 'home_car' (did you mean home_care?)"),
     ("roles.zzz.fte=3", "no role 'zzz' (the names are front_door_adviser, social_worker"),
+    ("open_cases.full_asessment.count=10", "no stage 'full_asessment' (did you mean full_assessment?)"),
+    ("waiting_list.suport_planning.count=10", "no stage 'suport_planning' (did you mean support_planning?)"),
 ])
 def test_a_misspelt_name_is_named_with_a_suggestion(change, message):
     with pytest.raises(InputError) as raised:
@@ -28,6 +30,16 @@ def test_a_misspelt_name_is_named_with_a_suggestion(change, message):
 def test_existing_names_and_new_routes_to_known_stages_are_accepted():
     scenario = load_scenario(NEW, ["roles.social_worker.fte=30", "stages.front_door.routes.full_assessment=0.0"])
     assert scenario.roles["social_worker"].fte == 30
+
+
+def test_a_list_or_open_cases_may_be_added_at_any_stage():
+    """A starting waiting list or open cases at a stage that has none yet is a new entry, not a misspelling of
+    the stages that have one."""
+    scenario = load_scenario("scenarios/barnet_current.yaml", ["open_cases.full_assessment.count=200",
+                                                               "open_cases.full_assessment.mean_open_days=20",
+                                                               "waiting_list.support_planning.count=30"])
+    assert scenario.open_cases["full_assessment"].count == 200
+    assert scenario.waiting_list["support_planning"].count == 30
 
 
 def test_did_you_mean_is_empty_when_nothing_is_close():

@@ -43,10 +43,13 @@ def _matches(pattern: tuple[str, ...], keys: list[str]) -> bool:
     return len(pattern) == len(keys) and all(p in (ANY, k) for p, k in zip(pattern, keys))
 
 
-def _names(document: dict, what: str, mapping: dict) -> list[str]:
-    """The names the mapping's keys may take: its own keys, or every stage and outcome for a route."""
+def _names(document: dict, what: str, mapping: dict, top: str) -> list[str]:
+    """The names the mapping's keys may take: its own keys, or every stage and outcome for a route, or
+    every stage for a mapping by stage outside ``stages`` (a waiting list or open cases at any stage)."""
     if what == "stage or outcome":
         return [*(document.get("stages") or {}), *(document.get("outcomes") or {})]
+    if what == "stage" and top != "stages":
+        return list(document.get("stages") or {})
     if what == "referral source" and isinstance(document.get("demand"), dict):
         return list((document["demand"].get("sources") or {}))
     if what == "client group" and isinstance(document.get("demand"), dict):
@@ -73,8 +76,8 @@ def unknown_name(document: dict, path: str) -> str | None:
             return None
         what = next((w for pattern, w in NAMED_MAPPINGS if _matches(pattern, keys[:depth])), None)
         if what is not None and key not in node:
-            names = _names(document, what, node)
-            if key in names:  # a route to a stage or outcome not routed to before
+            names = _names(document, what, node, keys[0])
+            if key in names:  # a route to a stage or outcome not routed to before, a list at another stage
                 return None
             hint = did_you_mean(key, names)
             leaf = depth == len(keys) - 1
