@@ -1,4 +1,5 @@
-"""Commands for a baseline the council recognises: ``steady``, ``profile check``, ``fit`` and ``profile backtest``.
+"""Commands for a baseline the council recognises: ``steady``, ``in-flight``, ``profile check``, ``fit`` and
+``profile backtest``.
 
 A council profile (``data/profiles/*.yaml``) holds the council's published
 figures; ``check`` sets a scenario beside them, ``fit`` finds values of free
@@ -29,6 +30,7 @@ from flowsim.profile import steady_state
 from flowsim.profile.backtest import backtest
 from flowsim.profile.check import Row, check, rows_frame
 from flowsim.profile.fit import SIMULATED_EVALUATIONS, fit, parse_free
+from flowsim.profile.in_flight import in_flight
 from flowsim.profile.steady import TOLERANCE as STEADY_TOLERANCE
 from flowsim.profile.measures import MEASURES
 from flowsim.profile.schema import load_profile
@@ -72,6 +74,40 @@ def steady(file: str, overrides: tuple[str, ...], as_json: bool) -> None:
     elif state.balanced:
         console.print("In balance: every package type's starts hold its caseload (within 10%).")
     print_steady_state(scenario)
+
+
+@click.command("in-flight")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="Write the scenario with its open cases at the start (YAML) here.")
+@click.option("--reps", default=3, show_default=True, type=click.IntRange(1, 100),
+              help="Replications of the pilot run.")
+@seed_option
+@set_option
+@json_option
+def in_flight_command(file: str, out: str, reps: int, seed: int, overrides: tuple[str, ...], as_json: bool) -> None:
+    """FILE starting with the cases a service in its stride has open (Little's law on a pilot run), not an empty
+    pipeline."""
+    scenario = load_scenario(file, overrides)
+    with progress_bar(reps, f"pilot run of {scenario.name}", not as_json) as advance:
+        result = in_flight(scenario, reps=reps, seed=seed, progress=advance)
+    text = f"# {scenario.name} with the cases open at the start that flowsim in-flight found\n" + yaml.safe_dump(
+        scenario_document(result.scenario), sort_keys=False, allow_unicode=True, width=120)
+    write_text_atomic(Path(out), text)
+    if as_json:
+        echo_json({"scenario": scenario.name, "reps": reps, "seed": seed, "out": out,
+                   "open_cases": [s.to_dict() for s in result.stages]})
+        return
+    table = Table(title=f"{scenario.name}: cases open at the start (pilot run of {reps} replications)",
+                  title_justify="left", show_edge=False)
+    for column in ("Stage", "arrivals a day", "days a case is open", "open at the start"):
+        table.add_column(column, justify="left" if column == "Stage" else "right")
+    for s in result.stages:
+        table.add_row(scenario.label(s.stage), number(s.arrivals_per_day, decimals=2),
+                      number(s.mean_days_open, decimals=1), number(s.count, decimals=0))
+    console.print(table)
+    console.print(f"written to {out}; its run's own steady state (flowsim run) is the one to read: the flows' "
+                  "check (flowsim steady) counts the cases open at the start as part of the year's flow")
 
 
 def print_rows(title: str, rows: list[Row]) -> None:
@@ -222,4 +258,4 @@ def backtest_command(profile, scenario, free, fit_year, predict_year, overrides,
         console.print(line)
 
 
-COMMANDS = [steady, profile_group, fit_command]
+COMMANDS = [steady, in_flight_command, profile_group, fit_command]
