@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import pandas as pd
+import yaml
 
 from flowsim.engine.replications import Results
 from flowsim.errors import FlowsimError
@@ -57,6 +58,11 @@ def write_atomic(path: Path, write: Callable[[str], None]) -> None:
 
 def write_text_atomic(path: Path, text: str) -> None:
     write_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def write_scenario_yaml(path: Path, document: dict, header: str = "") -> None:
+    """A scenario document as YAML (keys in the scenario's order), after ``header`` comment lines."""
+    write_text_atomic(path, header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120))
 
 
 def prepare_folder(folder: str | Path) -> Path:

@@ -4,14 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import yaml
 
 from flowsim.analytic import expected_flows
 from flowsim.calibrate import TARGET_UTILISATION, calibrate_file
 from flowsim.cli.common import console
 from flowsim.errors import FlowsimError
 from flowsim.format import number
-from flowsim.output import write_text_atomic
+from flowsim.output import write_scenario_yaml
 
 
 @click.command("calibrate")
@@ -36,7 +35,7 @@ def calibrate_command(counts, out, name, council, start, force) -> None:
     document, scenario = calibrate_file(counts, name, council, start.date() if start else None)
     header = (f"# Calibrated by flowsim from {Path(counts).name}: every share and volume is derived from its\n"
               "# counts (see each number's source); time per case, costs and staffing are labelled assumptions.\n")
-    write_text_atomic(target, header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
+    write_scenario_yaml(target, document, header)
     flows = expected_flows(scenario)
     console.print(f"wrote {out}: {scenario.name}, {len(scenario.stages)} stages, {len(scenario.outcomes)} outcomes, "
                   f"{number(flows.contacts, decimals=0)} contacts a year")

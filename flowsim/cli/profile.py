@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import yaml
 from rich.table import Table
 
 from flowsim.cli.common import (
@@ -25,7 +24,7 @@ from flowsim.cli.common import (
     styled,
 )
 from flowsim.format import interval, number, relative, share
-from flowsim.output import write_text_atomic
+from flowsim.output import write_scenario_yaml
 from flowsim.profile import steady_state
 from flowsim.profile.backtest import backtest
 from flowsim.profile.check import Row, check, rows_frame
@@ -91,9 +90,8 @@ def in_flight_command(file: str, out: str, reps: int, seed: int, overrides: tupl
     scenario = load_scenario(file, overrides)
     with progress_bar(reps, f"pilot run of {scenario.name}", not as_json) as advance:
         result = in_flight(scenario, reps=reps, seed=seed, progress=advance)
-    text = f"# {scenario.name} with the cases open at the start that flowsim in-flight found\n" + yaml.safe_dump(
-        scenario_document(result.scenario), sort_keys=False, allow_unicode=True, width=120)
-    write_text_atomic(Path(out), text)
+    write_scenario_yaml(Path(out), scenario_document(result.scenario),
+                        f"# {scenario.name} with the cases open at the start that flowsim in-flight found\n")
     if as_json:
         echo_json({"scenario": scenario.name, "reps": reps, "seed": seed, "out": out,
                    "open_cases": [s.to_dict() for s in result.stages]})
@@ -196,9 +194,8 @@ def fit_command(profile, scenario, free, year, out, reps, simulate, steady, seed
         rows = [r for r in check(council, result.scenario, reps=reps, seed=seed, progress=advance)
                 if (r.figure, r.year) in set(result.figures)]
     if out:
-        text = f"# {result.scenario.name} fitted to {profile} by flowsim fit\n" + yaml.safe_dump(
-            scenario_document(result.scenario), sort_keys=False, allow_unicode=True, width=120)
-        write_text_atomic(Path(out), text)
+        write_scenario_yaml(Path(out), scenario_document(result.scenario),
+                            f"# {result.scenario.name} fitted to {profile} by flowsim fit\n")
     if as_json:
         echo_json({"profile": profile, "scenario": model.name, "values": result.values,
                    "evaluations": result.evaluations, "figures": _rows_json(rows),
