@@ -42,6 +42,14 @@ def test_open_cases_follow_little_s_law_on_the_pilot_and_fill_the_pipeline():
     assert home_care_ratio(result.scenario) > home_care_ratio(scenario) + 0.05
 
 
+def test_stages_split_by_locality_are_left_as_they_are():
+    scenario = load_scenario("scenarios/herefordshire_localities.yaml")
+    result = in_flight(scenario, reps=1, processes=1)
+    opened = {s.stage for s in result.stages}
+    assert "full_assessment" in opened and not any("__" in name for name in opened)
+    assert not any("__" in name for name in result.scenario.open_cases)
+
+
 def test_a_scenario_with_a_warm_up_is_refused():
     empty = load_scenario(CURRENT, ["waiting_list={}", "open_cases={}", "caseload.packages={}",
                                     "time.warm_up_days=60"])

@@ -5,7 +5,7 @@ starts with an empty pipeline: nobody is half-way through an assessment or a
 support plan, so its first weeks complete fewer of them and start fewer
 packages than the service would. ``in_flight`` runs the scenario once (a
 pilot of a few replications) and, for each case stage that has no open cases
-at the start, opens as many as Little's law gives: arrivals a day × mean days
+at the start (and is not split by locality), opens as many as Little's law gives: arrivals a day × mean days
 a case is open, each opened on average half that long ago. Everything else
 the scenario starts with is kept. Each number written carries its source: the
 pilot run.
@@ -55,8 +55,9 @@ def in_flight(scenario: Scenario, reps: int = 3, seed: int = 0, processes: int |
                 progress=progress).summary().set_index("kpi")["mean"]
     days = scenario.time.horizon_days
     opened, changes = [], {}
+    declared = scenario.source.document.get("stages") or {}  # a locality's copies of a stage hold no open cases
     for name, stage in scenario.stages.items():
-        if stage.kind != "case" or name in scenario.open_cases:
+        if stage.kind != "case" or name in scenario.open_cases or name not in declared:
             continue
         open_days = float(means.get(f"case_open_days_mean.{name}", math.nan))
         waiting = scenario.waiting_list[name].count if name in scenario.waiting_list else 0
