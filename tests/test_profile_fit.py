@@ -13,7 +13,8 @@ from flowsim.errors import FlowsimError, InputError
 from flowsim.profile import steady_state
 from flowsim.profile.backtest import backtest
 from flowsim.profile.check import check
-from flowsim.profile.fit import fit, overrides, parse_free
+from flowsim.profile.fit import fit, held_balance, overrides, parse_free
+from flowsim.profile.in_flight import in_flight
 from flowsim.profile.schema import load_profile, profile_from_text
 from flowsim.scenario import load_scenario, vary
 from tests.test_profile_steady import ASSUMED_DURATIONS, BARNET
@@ -158,6 +159,21 @@ def test_a_steady_fit_sets_durations_with_which_the_caseload_holds():
     result = CliRunner().invoke(main, ["fit", "data/profiles/barnet.yaml", BARNET, "--steady", "--reps", "0", "--json",
                                        "--free", "outcomes.home_care.mean_duration_weeks=26:1040"])
     assert json.loads(result.output)["steady_state"]["balanced"] is True
+
+
+def test_a_steady_fit_on_the_simulation_holds_the_caseload_with_the_packages_the_run_starts():
+    """The expected flows count home-care starts that Barnet's social workers cannot make: fitted on the
+    simulation (started in flight), the duration holds the run's own caseload, and is longer."""
+    profile = load_profile("data/profiles/barnet.yaml")
+    start = in_flight(load_scenario(SCENARIO), reps=2, processes=1).scenario
+    free = parse_free(["outcomes.home_care.mean_duration_weeks=26:1040"], start)
+    on_flows = fit(profile, start, free, steady=True)
+    on_run = fit(profile, start, free, steady=True, simulate=2, processes=1)
+    held = {b.package: b for b in held_balance(on_run.scenario, profile, simulate=2).packages}
+    assert held["home_care"].basis == "the simulation" and held["home_care"].ratio == pytest.approx(1, abs=0.05)
+    weeks = "outcomes.home_care.mean_duration_weeks"
+    assert on_run.values[weeks] > on_flows.values[weeks] + 5
+    assert held_balance(on_flows.scenario, profile).packages[0].basis == "the flow"
 
 
 def test_a_steady_fit_with_nothing_to_hold_or_match_is_refused():

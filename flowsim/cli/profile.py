@@ -28,7 +28,7 @@ from flowsim.output import write_scenario_yaml
 from flowsim.profile import steady_state
 from flowsim.profile.backtest import backtest
 from flowsim.profile.check import Row, check, rows_frame
-from flowsim.profile.fit import SIMULATED_EVALUATIONS, fit, parse_free
+from flowsim.profile.fit import SIMULATED_EVALUATIONS, fit, held_balance, parse_free
 from flowsim.profile.in_flight import in_flight
 from flowsim.profile.steady import TOLERANCE as STEADY_TOLERANCE
 from flowsim.profile.measures import MEASURES
@@ -177,7 +177,8 @@ free_option = click.option("--free", "free", multiple=True, required=True, metav
                    "where queues hold work back (0: the expected flows only).")
 @click.option("--steady", is_flag=True,
               help="Also hold the starting caseload: each package type's starts from the flow equal to the starts "
-                   "needed to keep its packages running (free its mean_duration_weeks or the routes to it).")
+                   "needed to keep its packages running (free its mean_duration_weeks or the routes to it); with "
+                   "--simulate, the starts of the simulation's first year (start it in flight: flowsim in-flight).")
 @seed_option
 @set_option
 @json_option
@@ -196,11 +197,12 @@ def fit_command(profile, scenario, free, year, out, reps, simulate, steady, seed
     if out:
         write_scenario_yaml(Path(out), scenario_document(result.scenario),
                             f"# {result.scenario.name} fitted to {profile} by flowsim fit\n")
+    state = held_balance(result.scenario, council, simulate, seed) if steady else None
     if as_json:
         echo_json({"profile": profile, "scenario": model.name, "values": result.values,
                    "evaluations": result.evaluations, "figures": _rows_json(rows),
                    "conflicts": result.conflicts, "out": out}
-                  | ({"steady_state": steady_state(result.scenario).to_dict()} if steady else {}))
+                  | ({"steady_state": state.to_dict()} if steady else {}))
         return
     table = Table(title="Fitted values", title_justify="left", show_edge=False)
     for column in ("Free parameter", "was", "fitted", "bounds"):
@@ -220,8 +222,7 @@ def fit_command(profile, scenario, free, year, out, reps, simulate, steady, seed
                              "flows do not see (free the staffing too, or check the roles' utilisation with "
                              "flowsim run)"))
     if steady:
-        state = steady_state(result.scenario)
-        print_steady_state(result.scenario)
+        print_steady_state(result.scenario, state=state)
         if state.balanced:
             console.print(f"the fitted caseload holds: every package type's starts are within "
                           f"{share(STEADY_TOLERANCE)} of those needed to keep its packages running")

@@ -32,7 +32,7 @@ from flowsim.engine import run
 from flowsim.profile.check import expected_value, simulated_values, tolerance
 from flowsim.profile.measures import MEASURES, ModelView
 from flowsim.profile.schema import Profile
-from flowsim.profile.steady import TOLERANCE as STEADY_TOLERANCE, steady_state
+from flowsim.profile.steady import TOLERANCE as STEADY_TOLERANCE, SteadyState, simulated_steady_state, steady_state
 from flowsim.provenance import number_sources
 from flowsim.scenario import scenario_document, vary
 from flowsim.scenario.load import scenario_from_document
@@ -157,7 +157,8 @@ def fit(profile: Profile, scenario: Scenario, free: list[FreeParameter], year: s
     ``max_evaluations`` bounds the least-squares steps (each gradient costs one more evaluation per parameter).
     ``simulate`` > 0: then refine from there on the simulation (that many replications, every point on the same
     ``seed``: common random numbers), for figures of the scenario's first year that a KPI measures, where
-    queues and caseload caps hold work back that the expected flows do not see.
+    queues and caseload caps hold work back that the expected flows do not see; with ``steady``, the caseload
+    is then held with the packages the simulation's first year starts (``simulated_steady_state``).
     """
     year = year or _first_year(profile, scenario)
     view = ModelView(scenario, profile.model)
@@ -187,26 +188,26 @@ def fit(profile: Profile, scenario: Scenario, free: list[FreeParameter], year: s
             candidate = variants.make(overrides(scenario, free, x, numbers))
         except (InputError, ValidationError):
             return np.full(len(targets) + len(balances) + len(free), PENALTY)
-        modelled = modelled_of(ModelView(candidate, profile.model))
-        return np.concatenate([(modelled - observed) / scale, balance(candidate), PRIOR * (x - start) / (high - low)])
+        modelled, holding = modelled_of(ModelView(candidate, profile.model))
+        return np.concatenate([(modelled - observed) / scale, holding, PRIOR * (x - start) / (high - low)])
 
-    def balance(candidate: Scenario) -> np.ndarray:
-        """Each package type's starts from the flow against the starts it needs, in the steady check's tolerance."""
-        if not balances:
-            return np.empty(0)
-        ratio = {b.package: b.ratio for b in steady_state(candidate).packages}
+    def balance(state: SteadyState) -> np.ndarray:
+        """Each package type's starts against the starts it needs, in the steady check's tolerance."""
+        ratio = {b.package: b.ratio for b in state.packages}
         return np.array([(ratio[name] - 1) / STEADY_TOLERANCE for name in balances])
 
-    def expected(v: ModelView) -> np.ndarray:
-        return np.array([expected_value(v, f, o)[0] for f, o in targets])
+    def expected(v: ModelView) -> tuple[np.ndarray, np.ndarray]:
+        holding = balance(steady_state(v.scenario)) if balances else np.empty(0)
+        return np.array([expected_value(v, f, o)[0] for f, o in targets]), holding
 
-    def simulated(v: ModelView) -> np.ndarray:
+    def simulated(v: ModelView) -> tuple[np.ndarray, np.ndarray]:
         table = run(v.year_one, reps=simulate, seed=seed, processes=processes, detail=False).kpi_table()
         modelled = []
         for f, o in targets:
             values = simulated_values(v, f, o, table)
             modelled.append(float(values.mean()) if values is not None else expected_value(v, f, o)[0])
-        return np.array(modelled)
+        holding = balance(simulated_steady_state(v.year_one, table.mean())) if balances else np.empty(0)
+        return np.array(modelled), holding
 
     found = least_squares(weighted, first, args=(expected,), bounds=(low, high), x_scale=high - low,
                           diff_step=1e-4, ftol=1e-5, xtol=1e-5, max_nfev=max_evaluations)
@@ -234,6 +235,17 @@ def fit(profile: Profile, scenario: Scenario, free: list[FreeParameter], year: s
     figures = len(targets) + len(balances)
     return FitResult(fitted, values, [(f, o.year) for f, o in targets], found.fun[:figures], calls[0],
                      conflicts(names, found.fun[:figures], found.jac[:figures]))
+
+
+def held_balance(fitted: Scenario, profile: Profile, simulate: int = 0, seed: int = 0,
+                 processes: int | None = None) -> SteadyState:
+    """The fitted scenario's caseload balance as ``fit`` held it: with the expected flows' starts, or (``simulate``
+    > 0) with the starts of the simulation of its first year, on the same seed."""
+    if not simulate:
+        return steady_state(fitted)
+    year_one = ModelView(fitted, profile.model).year_one
+    means = run(year_one, reps=simulate, seed=seed, processes=processes, detail=False).kpi_table().mean()
+    return simulated_steady_state(year_one, means)
 
 
 class Variants:
