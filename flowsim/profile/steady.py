@@ -120,8 +120,9 @@ class SteadyState:
     def why_simulated(self) -> str:
         """Why a run's own starts can fall short of the expected flows' (shown beside its warnings)."""
         return ("a run starts fewer packages than the expected flows count where people wait, leave the lists "
-                "unseen or have reviews fall overdue, and in its first weeks, when only the starting waiting list "
-                "and open cases are in flight ('flowsim steady' gives the flows' balance)")
+                "unseen or have reviews fall overdue, and in its first weeks if few cases are in flight at the "
+                "start (flowsim in-flight); the cases open at the start add a one-off to its first year "
+                "('flowsim steady' gives the flows' balance)")
 
     def summary(self) -> str:
         """One line: which package types drain or balloon ('' when all hold)."""
