@@ -201,7 +201,7 @@ def fit(profile: Profile, scenario: Scenario, free: list[FreeParameter], year: s
         return np.array([expected_value(v, f, o)[0] for f, o in targets]), holding
 
     def simulated(v: ModelView) -> tuple[np.ndarray, np.ndarray]:
-        table = run(v.year_one, reps=simulate, seed=seed, processes=processes, detail=False).kpi_table()
+        table = first_year_kpis(v, simulate, seed, processes)
         modelled = []
         for f, o in targets:
             values = simulated_values(v, f, o, table)
@@ -243,9 +243,13 @@ def held_balance(fitted: Scenario, profile: Profile, simulate: int = 0, seed: in
     > 0) with the starts of the simulation of its first year, on the same seed."""
     if not simulate:
         return steady_state(fitted)
-    year_one = ModelView(fitted, profile.model).year_one
-    means = run(year_one, reps=simulate, seed=seed, processes=processes, detail=False).kpi_table().mean()
-    return simulated_steady_state(year_one, means)
+    view = ModelView(fitted, profile.model)
+    return simulated_steady_state(view.year_one, first_year_kpis(view, simulate, seed, processes).mean())
+
+
+def first_year_kpis(view: ModelView, reps: int, seed: int, processes: int | None):
+    """The KPI table (replications as rows) of a simulation of the scenario's first year."""
+    return run(view.year_one, reps=reps, seed=seed, processes=processes, detail=False).kpi_table()
 
 
 class Variants:
